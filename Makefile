@@ -1,0 +1,66 @@
+# The course's commands. `make book` and `make test` do all the set-up themselves.
+#   make book [PROFILE=auto|smoke|quick|full]   execute every notebook once, build _build/html
+#   make test                                   every test: package (TensorFlow and JAX),
+#                                               notebooks (smoke), nbval, pairs, book build
+SHELL := /bin/bash
+PYTHON ?= python3
+PROFILE ?= auto
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
+EXTRAS := tensorflow,book,test
+
+.PHONY: install data notebooks book test test-package test-jax test-nbval lint sync lock clean
+
+$(STAMP):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c requirements/lock.txt -e ".[$(EXTRAS)]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# The data set the profile uses: found on this machine, else Debian's package (Fashion-MNIST),
+# else downloaded through Keras. Prints where it is, or why it cannot be had.
+data: $(STAMP)
+	@dataset=$$($(PY) -m imgclf settings --profile $(PROFILE) --field dataset) || exit 1; \
+	if ! $(PY) -m imgclf download $$dataset --local-only >/dev/null 2>&1 \
+	   && [ "$$dataset" = fashion_mnist ]; then scripts/install-debian-data.sh; fi; \
+	$(PY) -m imgclf download $$dataset
+
+notebooks: data
+	$(PY) -m imgclf run-notebooks --profile $(PROFILE)
+
+book: notebooks
+	$(PY) -m imgclf build-book --profile $(PROFILE)
+
+test: lint test-package test-jax test-nbval
+
+lint: $(STAMP)
+	$(PY) -m ruff check imgclf tests scripts
+
+# The package, every notebook in the smoke profile, the pairs and the book, on TensorFlow.
+test-package: $(STAMP)
+	$(PY) -m pytest
+
+# The package's tests again on the JAX backend (notebooks and book are backend-independent).
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax $(PY) -m pytest -m "not slow"
+
+# The committed reference outputs of the cells tagged nbval-check-output.
+test-nbval: $(STAMP)
+	IMGCLF_PROFILE=smoke $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/
+
+# After editing notebooks/NN-topic.md: rewrite the .ipynb beside it, with fresh reference outputs.
+sync: $(STAMP)
+	$(PY) -m imgclf run-notebooks --profile smoke
+	$(PY) -m imgclf sync-notebooks --profile smoke
+
+# Re-resolve the pinned versions from pyproject.toml's ranges (needs PyPI).
+lock:
+	rm -rf /tmp/imgclf-lock && $(PYTHON) -m venv /tmp/imgclf-lock
+	/tmp/imgclf-lock/bin/pip install -q ".[$(EXTRAS)]"
+	{ echo "# The versions make installs (pip -c). Regenerate with: make lock"; \
+	  /tmp/imgclf-lock/bin/pip freeze --exclude imgclf; } > requirements/lock.txt
+
+clean:
+	rm -rf _build

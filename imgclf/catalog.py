@@ -1,0 +1,62 @@
+"""The image data sets of the lecture, as facts with their sources (see book/references.bib)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from imgclf.table import Table
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """One data set as its paper or official site describes it.
+
+    Attributes:
+        image_size: typical height x width in pixels ("variable" where images differ).
+        images: the labelled images of the standard release, train + validation/test.
+        tasks: what it is used to benchmark.
+        citation: the bibtex key in book/references.bib.
+    """
+
+    name: str
+    year: int
+    image_size: str
+    colour: bool
+    classes: int
+    images: int
+    tasks: str
+    citation: str
+
+
+LECTURE_DATASETS: tuple[DatasetFacts, ...] = (
+    DatasetFacts("MNIST", 1998, "28x28", False, 10, 70_000, "classification", "lecun1998"),
+    DatasetFacts("Fashion-MNIST (used here)", 2017, "28x28", False, 10, 70_000,
+                 "classification", "xiao2017fashion"),
+    DatasetFacts("CIFAR-10", 2009, "32x32", True, 10, 60_000, "classification",
+                 "krizhevsky2009cifar"),
+    DatasetFacts("CIFAR-100", 2009, "32x32", True, 100, 60_000, "classification",
+                 "krizhevsky2009cifar"),
+    DatasetFacts("SVHN", 2011, "32x32", True, 10, 99_289, "classification (digits)",
+                 "netzer2011svhn"),
+    DatasetFacts("STL-10", 2011, "96x96", True, 10, 13_000,
+                 "classification (+100,000 unlabelled)", "coates2011stl10"),
+    DatasetFacts("PASCAL VOC 2012", 2012, "variable (about 500x375)", True, 20, 11_540,
+                 "classification, detection, segmentation", "everingham2010pascal"),
+    DatasetFacts("ImageNet (ILSVRC 2012)", 2012, "variable (about 400x350)", True, 1000,
+                 1_331_167, "classification, localisation", "russakovsky2015imagenet"),
+    DatasetFacts("COCO 2017", 2014, "variable (about 640x480)", True, 80, 123_287,
+                 "detection, segmentation, captions", "lin2014coco"),
+)
+
+
+def table() -> Table:
+    """The lecture's data sets as a table, smallest images first."""
+    return Table.of(
+        ["data set", "year", "image size", "colour", "classes", "labelled images", "tasks"],
+        [
+            (d.name, str(d.year), d.image_size, "yes" if d.colour else "grey", d.classes,
+             d.images, d.tasks)
+            for d in LECTURE_DATASETS
+        ],
+        caption="Image data sets of the lecture",
+    )

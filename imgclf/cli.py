@@ -1,0 +1,116 @@
+"""`python -m imgclf`: data, settings, notebook execution and the book, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from imgclf import data, profiles
+from imgclf.data import CorruptDataError, DataNotFoundError
+
+
+def _download(args) -> str:
+    if (args.name is None) == (args.profile is None):
+        raise ValueError("give a data set NAME or --profile P (the data set that profile uses)")
+    name = args.name or profiles.resolve(args.profile).dataset
+    return data.obtain(name, to=args.to, download=not args.local_only)
+
+
+def _settings(args) -> str:
+    settings = asdict(profiles.resolve(args.profile, args.dataset))
+    if args.field:
+        if args.field not in settings:
+            raise ValueError(f"unknown field {args.field!r}; fields: {', '.join(settings)}")
+        return str(settings[args.field])
+    return json.dumps(settings, indent=2)
+
+
+def _runs_dir(args) -> Path:
+    return Path(args.out or Path("_build/runs") / profiles.resolve(args.profile).profile)
+
+
+def _run_notebooks(args) -> str:
+    from imgclf.runs import run_notebooks, seconds_table
+
+    out = _runs_dir(args)
+    records = run_notebooks(args.profile, out, folder=args.notebooks, only=args.only)
+    return f"{seconds_table(records)}\n\nExecuted notebooks and run records: {out}"
+
+
+def _build_book(args) -> str:
+    from imgclf import book
+
+    runs = _runs_dir(args)
+    return book.summary(runs, book.build(runs))
+
+
+def _sync_notebooks(args) -> str:
+    from imgclf.pairs import sync
+    from imgclf.runs import notebook_sources
+
+    runs = _runs_dir(args)
+    written = [sync(source, runs / f"{source.stem}.ipynb") for source in
+               notebook_sources(args.notebooks)]
+    return "\n".join(f"wrote {path} (reference outputs from {runs})" for path in written)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m imgclf", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    download = commands.add_parser(
+        "download", help="find or fetch a data set (for offline compute nodes: --to DIR)",
+        description="Find a data set on this machine or download it, verify it, and say where "
+                    "it is. With --to DIR the files are put in DIR, to be used elsewhere "
+                    "with IMGCLF_DATA_DIR=DIR.")
+    download.add_argument("name", nargs="?", help=f"one of: {', '.join(data.names())}")
+    download.add_argument("--profile", choices=profiles.CHOICES,
+                          help="instead of NAME: the data set this profile uses")
+    download.add_argument("--to", type=Path, help="folder to put the data set in")
+    download.add_argument("--local-only", action="store_true",
+                          help="only look on this machine, never download")
+    download.set_defaults(run=_download)
+
+    settings = commands.add_parser("settings", help="print the settings a profile resolves to")
+    settings.add_argument("--profile", default="auto", choices=profiles.CHOICES)
+    settings.add_argument("--dataset", help=f"one of: {', '.join(data.names())}")
+    settings.add_argument("--field", help="print only this field")
+    settings.set_defaults(run=_settings)
+
+    for name, run, help_text in (
+        ("run-notebooks", _run_notebooks, "execute every notebook with papermill"),
+        ("build-book", _build_book, "build the HTML book from executed notebooks"),
+        ("sync-notebooks", _sync_notebooks,
+         "rewrite each .ipynb from its .md, with the reference outputs of its checked cells "
+         "taken from executed notebooks"),
+    ):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--profile", default="auto", choices=profiles.CHOICES)
+        command.add_argument("--out", type=Path,
+                             help="executed notebooks and records (default _build/runs/PROFILE)")
+        command.set_defaults(run=run)
+        if name != "build-book":
+            command.add_argument("--notebooks", type=Path, default=Path("notebooks"))
+        if name == "run-notebooks":
+            command.add_argument("--only", nargs="+", metavar="NN",
+                                 help="only the notebooks whose names start with these")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = parser().parse_args(argv)
+    try:
+        print(args.run(args), flush=True)
+    except (ValueError, DataNotFoundError, CorruptDataError, FileNotFoundError,
+            RuntimeError) as error:
+        print(f"imgclf {args.command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"imgclf {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0

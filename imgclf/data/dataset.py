@@ -1,0 +1,94 @@
+"""The record a data set is loaded into, and stratified subsets of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Train and test images with integer labels.
+
+    Attributes:
+        name: the data set's name, as `imgclf.data.load` takes it.
+        x_train: uint8 images, shape (N, height, width, channels) (NHWC), values 0-255.
+        y_train: int64 class indices, shape (N,).
+        x_test, y_test: the same for the test set.
+        class_names: the name of each class index.
+        source: where the files were read from.
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    source: str
+
+    def __post_init__(self):
+        for split in ("train", "test"):
+            x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
+            if x.dtype != np.uint8 or x.ndim != 4:
+                raise ValueError(
+                    f"x_{split} must be uint8 of shape (N, H, W, C), got {x.dtype} {x.shape}"
+                )
+            if y.shape != (len(x),):
+                raise ValueError(f"y_{split} must have shape ({len(x)},), got {y.shape}")
+            if len(y) and not 0 <= y.min() <= y.max() < len(self.class_names):
+                raise ValueError(
+                    f"y_{split} holds labels {y.min()}..{y.max()}, outside "
+                    f"0..{len(self.class_names) - 1} for {len(self.class_names)} classes"
+                )
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(height, width, channels) of one image."""
+        return tuple(self.x_train.shape[1:])
+
+    def subset(self, train_size: int | None, test_size: int | None, seed: int = 0) -> Dataset:
+        """A stratified random subset: `train_size` and `test_size` images (None keeps all).
+
+        Every class keeps its share of the images, so small subsets stay balanced.
+        """
+        rng = np.random.default_rng(seed)
+        train = stratified_indices(self.y_train, train_size, rng)
+        test = stratified_indices(self.y_test, test_size, rng)
+        return Dataset(
+            self.name, self.x_train[train], self.y_train[train], self.x_test[test],
+            self.y_test[test], self.class_names, self.source,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset({self.name!r}: train {self.x_train.shape}, test {self.x_test.shape}, "
+            f"{self.num_classes} classes, from {self.source})"
+        )
+
+
+def stratified_indices(
+    labels: np.ndarray, size: int | None, rng: np.random.Generator
+) -> np.ndarray:
+    """Indices of `size` elements of `labels` with every class in proportion, in random order.
+
+    Classes get `size // num_classes` each and the remainder goes to the first classes, as far
+    as each class has elements. `size=None` (or at least len(labels)) returns every index shuffled.
+    """
+    labels = np.asarray(labels)
+    if size is None or size >= len(labels):
+        return rng.permutation(len(labels))
+    if size < 1:
+        raise ValueError(f"a subset needs at least 1 element, got size={size}")
+    classes = np.unique(labels)
+    base, extra = divmod(size, len(classes))
+    chosen = []
+    for rank, cls in enumerate(classes):
+        members = rng.permutation(np.flatnonzero(labels == cls))
+        chosen.append(members[: base + (rank < extra)])
+    return rng.permutation(np.concatenate(chosen))

@@ -1,0 +1,66 @@
+"""The first CNN of the course: two convolution stages and a dense classifier."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+
+def conv_bn_relu(x, filters: int, name: str):
+    """3x3 'same' convolution, batch normalisation, ReLU. The convolution has no bias: BN adds one.
+
+    Shapes: (N, H, W, C) -> (N, H, W, filters).
+    """
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
+    # Momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a short run.
+    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
+    return layers.ReLU(name=f"{name}_relu")(x)
+
+
+def small_cnn(
+    input_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int = 10,
+    widths: Sequence[int] = (32, 64),
+    dense_units: int = 128,
+    dropout: float = 0.3,
+    name: str = "small_cnn",
+) -> keras.Model:
+    """A small CNN for 28-32 px images: per width, conv-BN-ReLU and 2x2 max-pooling; then
+    flatten, dropout, a ReLU dense layer and a softmax classifier.
+
+    Takes uint8 images (N, H, W, C) with values 0-255 (it rescales them to 0-1 itself) and
+    returns class probabilities (N, num_classes).
+
+    Raises:
+        ValueError: an input shape that is not (H, W, C) or too small for the poolings,
+            fewer than 2 classes, or a dropout rate outside [0, 1).
+    """
+    _validate(tuple(input_shape), num_classes, len(widths), dropout)
+    inputs = keras.Input(tuple(input_shape), name="images")
+    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+    for stage, filters in enumerate(widths, start=1):
+        x = conv_bn_relu(x, filters, name=f"stage{stage}")
+        x = layers.MaxPooling2D(2, name=f"stage{stage}_pool")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    x = layers.Dense(dense_units, activation="relu", name="hidden")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _validate(input_shape: tuple, num_classes: int, poolings: int, dropout: float) -> None:
+    """Raise ValueError, saying what is allowed, for arguments `small_cnn` cannot build."""
+    minimum = 2**poolings
+    if len(input_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in input_shape):
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape}")
+    if min(input_shape[:2]) < minimum:
+        raise ValueError(
+            f"input_shape {input_shape} is too small: {poolings} poolings need at least "
+            f"{minimum}x{minimum} pixels"
+        )
+    if not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")

@@ -1,0 +1,88 @@
+"""Profiles: how much work a notebook does, chosen once instead of edited into every cell.
+
+- `smoke`: seconds; the `sample` data shipped in the package. For tests and CI.
+- `quick`: minutes on a laptop CPU; full Fashion-MNIST.
+- `full`: a GPU; CIFAR-10 unless another data set is asked for.
+- `auto`: `$IMGCLF_PROFILE` if set, else `full` when a GPU is visible, else `quick`.
+
+`$IMGCLF_DATASET` replaces the profile's default data set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from imgclf.data.registry import spec as data_spec
+
+PROFILE_VARIABLE = "IMGCLF_PROFILE"
+DATASET_VARIABLE = "IMGCLF_DATASET"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a notebook runs with.
+
+    Attributes:
+        profile: "smoke", "quick" or "full" (never "auto": that is resolved).
+        dataset: the data set name for `imgclf.data.load`.
+        epochs: training epochs for a chapter's main model.
+        train_size, test_size: images used (stratified subset); None uses all of them.
+        batch_size: images per training step.
+        seed: the random seed for data subsets, initialisation and shuffling.
+        verbose: Keras progress output (1: progress bar, 2: one line per epoch).
+    """
+
+    profile: str
+    dataset: str
+    epochs: int
+    train_size: int | None
+    test_size: int | None
+    batch_size: int
+    seed: int
+    verbose: int = 1
+
+
+PROFILES: dict[str, Settings] = {
+    "smoke": Settings("smoke", "sample", epochs=2, train_size=None, test_size=None,
+                      batch_size=64, seed=0, verbose=2),
+    "quick": Settings("quick", "fashion_mnist", epochs=5, train_size=None, test_size=None,
+                      batch_size=128, seed=0),
+    "full": Settings("full", "cifar10", epochs=15, train_size=None, test_size=None,
+                     batch_size=256, seed=0),
+}
+CHOICES = (*PROFILES, "auto")
+
+
+def resolve(profile: str = "auto", dataset: str | None = None, seed: int = 0) -> Settings:
+    """The `Settings` for `profile` ("smoke", "quick", "full" or "auto").
+
+    `dataset` (or `$IMGCLF_DATASET` when it is None) replaces the profile's data set.
+
+    Raises:
+        ValueError: an unknown profile or data set name, here or in the environment variables.
+    """
+    name = _profile_name(profile)
+    chosen = dataset if dataset is not None else os.environ.get(DATASET_VARIABLE) or None
+    if chosen is not None:
+        data_spec(chosen)  # raises ValueError listing the known data sets
+    settings = PROFILES[name]
+    return replace(settings, dataset=chosen or settings.dataset, seed=int(seed))
+
+
+def _profile_name(profile: str) -> str:
+    if profile not in CHOICES:
+        raise ValueError(f"Unknown profile {profile!r}. Valid profiles: {', '.join(CHOICES)}.")
+    if profile != "auto":
+        return profile
+    from_environment = os.environ.get(PROFILE_VARIABLE)
+    if from_environment:
+        if from_environment not in PROFILES:
+            raise ValueError(
+                f"{PROFILE_VARIABLE}={from_environment!r} is not a profile. "
+                f"Valid values: {', '.join(PROFILES)}."
+            )
+        return from_environment
+    from imgclf.hardware import gpu_available
+
+    return "full" if gpu_available() else "quick"

@@ -1,0 +1,156 @@
+"""Run records: what a notebook ran with, how long it took and what it measured.
+
+A notebook calls `report(settings, test_accuracy=...)` at its end. When the notebook is executed
+by `run_notebooks`, the report goes to the file named by `$IMGCLF_RUN_METRICS`, and the runner
+adds the notebook's name, its wall time and timestamps to make the run record.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from imgclf import atomic, hardware
+from imgclf.profiles import Settings
+from imgclf.table import Table
+
+METRICS_VARIABLE = "IMGCLF_RUN_METRICS"
+
+
+def report(settings: Settings, **metrics: float) -> Table:
+    """Record a notebook's headline metrics (numbers) with its settings, machine and versions.
+
+    Returns a table of the metrics, for the notebook to show.
+    """
+    for key, value in metrics.items():
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"metric {key} must be a finite number, got {value!r}")
+    payload = {
+        "settings": asdict(settings),
+        "metrics": {key: float(value) for key, value in metrics.items()},
+        "hardware": hardware.describe(),
+        "versions": hardware.versions(),
+    }
+    destination = os.environ.get(METRICS_VARIABLE)
+    if destination:
+        atomic.write_json(destination, payload)
+    return Table.of(
+        ["metric", "value"], [(key, round(float(v), 4)) for key, v in metrics.items()],
+        caption=f"Run summary ({settings.profile} profile, {settings.dataset})",
+    )
+
+
+def notebook_sources(folder: Path | str = "notebooks") -> list[Path]:
+    """The notebooks' MyST sources, `NN-topic.md`, in chapter order."""
+    sources = sorted(Path(folder).glob("[0-9][0-9]-*.md"))
+    if not sources:
+        raise FileNotFoundError(f"no notebooks (NN-topic.md) in {Path(folder).resolve()}")
+    return sources
+
+
+def execute(source: Path, out_dir: Path, profile: str) -> dict:
+    """Execute one notebook with papermill in `profile`; write it and its run record to `out_dir`.
+
+    The executed notebook is `out_dir/<name>.ipynb`, the record `out_dir/<name>.json`; both are
+    written only when the run succeeds (a failed run leaves `<name>.failed.ipynb` to read).
+    Returns the record.
+    """
+    import jupytext
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = source.stem
+    pending = out_dir / f".{name}.running.ipynb"
+    metrics_file = out_dir / f".{name}.metrics.json"
+    metrics_file.unlink(missing_ok=True)
+    notebook = jupytext.read(source)
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    previous = os.environ.get(METRICS_VARIABLE)
+    os.environ[METRICS_VARIABLE] = str(metrics_file.resolve())
+    try:
+        papermill.execute_notebook(
+            notebook, str(pending), parameters={"profile": profile},
+            cwd=str(source.parent), progress_bar=False, kernel_name="python3",
+            coalesce_streams=True,  # keep only the final state of each Keras progress bar
+        )
+    except Exception:
+        if pending.exists():
+            pending.replace(out_dir / f"{name}.failed.ipynb")
+        raise
+    finally:
+        if previous is None:
+            os.environ.pop(METRICS_VARIABLE, None)
+        else:
+            os.environ[METRICS_VARIABLE] = previous
+    seconds = time.perf_counter() - clock
+    if not metrics_file.exists():
+        raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
+    reported = json.loads(metrics_file.read_text())
+    metrics_file.unlink()
+    record = {
+        "notebook": name,
+        "requested_profile": profile,
+        "profile": reported["settings"]["profile"],
+        "dataset": reported["settings"]["dataset"],
+        "seed": reported["settings"]["seed"],
+        "seconds": round(seconds, 1),
+        "started": started.isoformat(timespec="seconds"),
+        "metrics": reported["metrics"],
+        "hardware": reported["hardware"],
+        "versions": reported["versions"],
+    }
+    pending.replace(out_dir / f"{name}.ipynb")
+    (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    atomic.write_json(out_dir / f"{name}.json", record)
+    return record
+
+
+def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "notebooks",
+                  only: list[str] | None = None) -> list[dict]:
+    """Execute every notebook (or those whose name starts with one of `only`) in `profile`.
+
+    Prints one line per notebook as it finishes. Raises RuntimeError naming the notebooks
+    that failed, after trying all of them.
+    """
+    sources = notebook_sources(folder)
+    if only:
+        sources = [s for s in sources if any(s.stem.startswith(prefix) for prefix in only)]
+        if not sources:
+            raise ValueError(f"no notebook in {folder} starts with {', '.join(only)}")
+    records, failures = [], []
+    for source in sources:
+        print(f"executing {source} (profile {profile}) ...", flush=True)
+        try:
+            record = execute(source, Path(out_dir), profile)
+        except Exception as error:
+            failures.append(f"{source.stem}: {str(error).strip().splitlines()[-1][:300]}")
+            print(f"  FAILED: {failures[-1]}", flush=True)
+            continue
+        records.append(record)
+        print(f"  {record['seconds']:.1f} s, {record['profile']} profile, "
+              f"{record['dataset']}, {record['metrics']}", flush=True)
+    if failures:
+        raise RuntimeError("notebooks that failed:\n  " + "\n  ".join(failures))
+    return records
+
+
+def load_records(out_dir: Path | str) -> list[dict]:
+    """The run records in `out_dir`, in chapter order."""
+    return [json.loads(p.read_text()) for p in sorted(Path(out_dir).glob("[0-9][0-9]-*.json"))]
+
+
+def seconds_table(records: list[dict]) -> str:
+    """One line per notebook: its seconds, profile, data set and metrics."""
+    lines = [f"{'notebook':32} {'seconds':>8}  profile  dataset        metrics"]
+    for r in records:
+        metrics = ", ".join(f"{k}={v:.4f}" for k, v in r["metrics"].items())
+        lines.append(f"{r['notebook']:32} {r['seconds']:8.1f}  {r['profile']:7}  "
+                     f"{r['dataset']:13}  {metrics}")
+    lines.append(f"{'total':32} {sum(r['seconds'] for r in records):8.1f}")
+    return "\n".join(lines)

@@ -1,0 +1,73 @@
+"""`python -m imgclf`: what a user sees, run as a separate process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from conftest import REPO, write_fashion
+
+OFFLINE_SITE = REPO / "tests" / "offline"
+
+
+def imgclf(*args, offline=False, env=None, timeout=120):
+    environment = {**os.environ, **(env or {})}
+    if offline:
+        environment["PYTHONPATH"] = os.pathsep.join(
+            [str(OFFLINE_SITE), environment.get("PYTHONPATH", "")])
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "imgclf", *args], capture_output=True,
+                          text=True, env=environment, cwd=REPO, timeout=timeout)
+    done.seconds = time.monotonic() - started
+    return done
+
+
+def test_download_without_network_fails_fast_with_one_clear_message():
+    done = imgclf("download", "cifar10", offline=True)
+    assert done.returncode == 1
+    assert done.seconds < 30
+    assert "Traceback" not in done.stderr
+    message = done.stderr[done.stderr.index("imgclf download:"):]
+    assert "'cifar10' is not on this machine and could not be downloaded" in message
+    for expected in ("$IMGCLF_DATA_DIR/cifar-10-batches-py", "cifar-10-batches-py-target",
+                     "Network is unreachable", "python -m imgclf download cifar10 --to DIR"):
+        assert expected in message
+    assert len(message.splitlines()) < 15
+
+
+def test_truncated_file_in_data_dir_is_reported_by_path(tmp_path):
+    folder = tmp_path / "fashion-mnist"
+    write_fashion(folder)
+    images = folder / "train-images-idx3-ubyte.gz"
+    images.write_bytes(images.read_bytes()[:100])
+    done = imgclf("download", "fashion_mnist", env={"IMGCLF_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 1
+    assert f"{images} is corrupt" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_download_for_a_profile_and_the_shipped_sample():
+    done = imgclf("download", "--profile", "smoke")
+    assert done.returncode == 0 and "'sample' ships inside imgclf" in done.stdout
+
+
+def test_settings_of_a_profile():
+    done = imgclf("settings", "--profile", "smoke", "--field", "dataset")
+    assert done.returncode == 0 and done.stdout.strip() == "sample"
+    done = imgclf("settings", "--profile", "quick", "--dataset", "cifar10", "--field", "dataset")
+    assert done.stdout.strip() == "cifar10"
+
+
+def test_bad_arguments_say_what_is_allowed():
+    done = imgclf("download")
+    assert done.returncode == 1 and "give a data set NAME or --profile P" in done.stderr
+    done = imgclf("download", "imagenet")
+    assert "Known data sets: fashion_mnist, mnist, cifar10, cifar100, sample" in done.stderr
+    done = imgclf("settings", "--profile", "fast")
+    assert done.returncode == 2 and "invalid choice: 'fast'" in done.stderr
+    assert all(name in done.stderr.splitlines()[-1] for name in ("smoke", "quick", "full", "auto"))
+    done = imgclf("settings", "--profile", "smoke", "--field", "colour")
+    assert "unknown field 'colour'; fields: profile, dataset" in done.stderr
+    done = imgclf("run-notebooks", "--profile", "smoke", "--only", "99")
+    assert done.returncode == 1 and "no notebook in notebooks starts with 99" in done.stderr

@@ -1,0 +1,86 @@
+"""imgclf.viz: each figure has a title, labelled axes and, with several series, a legend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from imgclf import catalog, data, scenes, viz
+
+
+def assert_labelled(fig):
+    assert fig.get_suptitle() or all(ax.get_title() for ax in fig.axes if ax.get_visible())
+    for ax in fig.axes:
+        if not ax.get_visible() or ax.images:  # image panels carry titles, not axes
+            assert not ax.get_visible() or ax.get_title()
+            continue
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+        series = [line for line in ax.lines] + list(ax.containers)
+        if len(series) > 1:
+            assert ax.get_legend() is not None
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return data.load("sample")
+
+
+def test_image_grid(sample):
+    fig = viz.image_grid(sample.x_train[:10], sample.y_train[:10], sample.class_names,
+                         title="ten images", ncols=4)
+    assert_labelled(fig)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 10
+    assert [ax.get_title() for ax in shown] == [sample.class_names[y] for y in sample.y_train[:10]]
+
+
+def test_image_grid_marks_wrong_predictions(sample):
+    predicted = np.array(sample.y_train[:3])
+    predicted[1] = (predicted[1] + 1) % 10
+    fig = viz.image_grid(sample.x_train[:3], sample.y_train[:3], sample.class_names,
+                         title="predictions", predicted=predicted)
+    assert fig.axes[1].get_title() == (f"{sample.class_names[predicted[1]]}\n"
+                                       f"({sample.class_names[sample.y_train[1]]})")
+
+
+def test_image_grid_of_colour_images():
+    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    assert_labelled(viz.image_grid(images, [0, 1], ["cat", "dog"], title="colour"))
+
+
+def test_image_grid_rejects_mismatched_input(sample):
+    with pytest.raises(ValueError, match="N labels"):
+        viz.image_grid(sample.x_train[:3], sample.y_train[:2], sample.class_names, title="t")
+    with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
+        viz.image_grid(sample.x_train[0], [0], sample.class_names, title="t")
+
+
+def test_class_balance_counts(sample):
+    fig = viz.class_balance(sample.y_train, sample.y_test, sample.class_names, title="balance")
+    assert_labelled(fig)
+    train_bars, test_bars = fig.axes[0].containers
+    assert [bar.get_height() for bar in train_bars] == [120] * 10
+    assert [bar.get_height() for bar in test_bars] == [30] * 10
+
+
+def test_training_curves():
+    history = {"loss": [1.0, 0.5, 0.4], "val_loss": [1.1, 0.7, 0.6],
+               "accuracy": [0.5, 0.8, 0.9], "val_accuracy": [0.4, 0.7, 0.8]}
+    fig = viz.training_curves(history, title="curves")
+    assert_labelled(fig)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    np.testing.assert_allclose(fig.axes[1].lines[1].get_ydata(), [0.4, 0.7, 0.8])
+
+
+def test_training_curves_needs_a_history():
+    with pytest.raises(ValueError, match="non-empty history"):
+        viz.training_curves({}, title="empty")
+
+
+def test_vision_tasks_and_dataset_sizes(sample):
+    scene = scenes.compose(sample.x_test, sample.y_test, count=3, seed=1)
+    assert_labelled(viz.vision_tasks(scene, sample.class_names, title="tasks"))
+    fig = viz.dataset_sizes(catalog.LECTURE_DATASETS, title="sizes")
+    assert_labelled(fig)
+    widths = sorted(bar.get_width() for bar in fig.axes[0].containers[0])
+    assert widths == sorted(d.images for d in catalog.LECTURE_DATASETS)
