@@ -7,8 +7,9 @@ PYTHON ?= python3
 PROFILE ?= auto
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
-EXTRAS := tensorflow,book,test
+# pyproject extras to install; a GPU machine with TensorFlow adds gpu (CUDA libraries).
+EXTRAS ?= tensorflow,book,test
+STAMP := $(VENV)/.installed-$(shell echo $(EXTRAS) | cat - requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: install data notebooks book test test-package test-jax test-nbval lint sync lock clean
 
