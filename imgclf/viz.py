@@ -117,7 +117,7 @@ def training_curves(history, title: str) -> Figure:
 
 def vision_tasks(scene, class_names: Sequence[str], title: str) -> Figure:
     """Classification, detection and segmentation of one `imgclf.scenes.Scene`, side by side."""
-    fig, axes = _figure(1, 3, figsize=(11, 4.2))
+    fig, axes = _figure(1, 3, figsize=(12, 4.8))
     classify, detect, segment = axes[0]
 
     first = scene.objects[0]
@@ -144,7 +144,7 @@ def vision_tasks(scene, class_names: Sequence[str], title: str) -> Figure:
     segment.legend(
         handles=[Patch(color=colours(o.label), label=class_names[o.label]) for o in scene.objects]
         + [Patch(facecolor="white", edgecolor="grey", label="background")],
-        loc="lower right", fontsize=7,
+        loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8,
     )
     fig.suptitle(title)
     return fig

@@ -105,3 +105,9 @@ def trusted(monkeypatch):
         return new
 
     return register
+
+
+def pytest_report_header(config):
+    import keras
+
+    return f"keras {keras.__version__}, backend {keras.config.backend()}"

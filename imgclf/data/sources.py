@@ -67,7 +67,7 @@ def not_found_message(spec: DataSpec, download_error: str | None) -> str:
     if not os.environ.get(DATA_DIR_VARIABLE):
         looked.insert(0, f"${DATA_DIR_VARIABLE}/{spec.folder}  [not set]")
     if download_error:
-        looked.append(f"download from {spec.origin}  [failed: {download_error}]")
+        looked.append(f"download from {spec.origin}  [failed: {download_error}; no network?]")
     files = ", ".join(f.name for f in spec.files)
     lines = [
         f"Data set {spec.name!r} is not on this machine"
