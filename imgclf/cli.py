@@ -10,7 +10,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 from imgclf import data, profiles
-from imgclf.data import CorruptDataError, DataNotFoundError
 
 
 def _download(args) -> str:
@@ -58,6 +57,14 @@ def _sync_notebooks(args) -> str:
     return "\n".join(f"wrote {path} (reference outputs from {runs})" for path in written)
 
 
+def _weights(args) -> str:
+    from imgclf import models
+
+    model = models.pretrained(args.name)
+    return (f"The ImageNet weights of {args.name} are in the Keras cache "
+            f"({model.count_params():,} parameters loaded into imgclf's {args.name}).")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m imgclf", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -74,6 +81,14 @@ def parser() -> argparse.ArgumentParser:
     download.add_argument("--local-only", action="store_true",
                           help="only look on this machine, never download")
     download.set_defaults(run=_download)
+
+    weights = commands.add_parser(
+        "weights", help="fetch a network's ImageNet weights into the Keras cache",
+        description="Load the ImageNet weights of a network into imgclf's own version of it, "
+                    "downloading them into the Keras cache (~/.keras/models) if needed.")
+    weights.add_argument("name", help="vgg16, vgg19, resnet50, resnet101, resnet152, "
+                                      "inception_v3, xception or mobilenet")
+    weights.set_defaults(run=_weights)
 
     settings = commands.add_parser("settings", help="print the settings a profile resolves to")
     settings.add_argument("--profile", default="auto", choices=profiles.CHOICES)
@@ -106,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         print(args.run(args), flush=True)
-    except (ValueError, DataNotFoundError, CorruptDataError, FileNotFoundError,
-            RuntimeError) as error:
+    except (ValueError, OSError, RuntimeError) as error:
         print(f"imgclf {args.command}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

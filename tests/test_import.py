@@ -9,7 +9,8 @@ import sys
 import pytest
 
 MODULES = ["imgclf", "imgclf.data", "imgclf.profiles", "imgclf.viz", "imgclf.models",
-           "imgclf.check", "imgclf.runs", "imgclf.scenes", "imgclf.schedules", "imgclf.cli"]
+           "imgclf.check", "imgclf.runs", "imgclf.scenes", "imgclf.schedules", "imgclf.cli",
+           "imgclf.analysis", "imgclf.network"]
 
 
 @pytest.mark.parametrize("module", MODULES)

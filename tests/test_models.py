@@ -1,42 +1,189 @@
-"""imgclf.models.small_cnn: the lecture's parameter arithmetic, shapes, and argument checks."""
+"""imgclf.models: the published parameter counts, weight compatibility with keras.applications,
+block shapes, and argument checks. Runs on every backend `make test` uses."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import keras
 import numpy as np
 import pytest
+from conftest import REPO
 
-from imgclf.models import small_cnn
+from imgclf import analysis, models
+from imgclf.models import inception, resnet, xception
 
-
-def test_parameters_by_the_lecture_arithmetic():
-    model = small_cnn(input_shape=(28, 28, 1), num_classes=10)
-    expected = {
-        "stage1_conv": 3 * 3 * 1 * 32,  # no bias: batch normalisation adds one
-        "stage1_bn": 4 * 32,  # gamma, beta, moving mean, moving variance
-        "stage2_conv": 3 * 3 * 32 * 64,
-        "stage2_bn": 4 * 64,
-        "hidden": 7 * 7 * 64 * 128 + 128,
-        "classifier": 128 * 10 + 10,
-    }
-    for name, count in expected.items():
-        assert model.get_layer(name).count_params() == count, name
-    assert model.count_params() == sum(expected.values()) == 421_930
+# From ../shared/REFERENCE.md (keras.applications, include_top=True, 1000 classes).
+KERAS_COUNTS = {
+    "vgg16": 138_357_544, "vgg19": 143_667_240, "resnet50": 25_636_712,
+    "resnet101": 44_707_176, "resnet152": 60_419_944, "inception_v3": 23_851_784,
+    "xception": 22_910_480, "mobilenet": 4_253_864,
+}
+NATIVE_SIZE = {"inception_v3": 299, "xception": 299}
 
 
-def test_output_is_a_probability_per_class_for_colour_images():
-    model = small_cnn(input_shape=(32, 32, 3), num_classes=100)
-    images = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3)).astype("uint8")
-    probabilities = np.asarray(model.predict(images, verbose=0))
-    assert probabilities.shape == (2, 100)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+@pytest.mark.parametrize("name", list(models.KERAS_APPLICATIONS))
+def test_weight_compatible_with_keras_applications(name):
+    ours = models.get(name)
+    reference = getattr(keras.applications, models.KERAS_APPLICATIONS[name])(weights=None)
+    assert ours.count_params() == reference.count_params() == KERAS_COUNTS[name]
+    ours.set_weights(reference.get_weights())
+    size = NATIVE_SIZE.get(name, 224)
+    images = np.random.default_rng(0).random((2, size, size, 3)).astype("float32")
+    np.testing.assert_allclose(ours.predict(images, verbose=0),
+                               reference.predict(images, verbose=0), atol=1e-5, rtol=0)
+
+
+def test_alexnet_as_published():
+    net = models.get("alexnet")
+    assert net.count_params() == 60_965_224
+    assert net.input_shape == (None, 227, 227, 3) and net.output_shape == (None, 1000)
+    assert [net.get_layer(f"conv{i}").groups for i in range(1, 6)] == [1, 2, 1, 2, 2]
+    assert analysis.weighted_depth(net) == 8
+    # Without the two-GPU grouping, conv2, conv4 and conv5 see twice the maps: their kernels
+    # double, their biases stay.
+    grouped_kernels = sum(int(np.prod(net.get_layer(f"conv{i}").kernel.shape))
+                          for i in (2, 4, 5))
+    one_tower = models.get("alexnet_one_tower")
+    assert one_tower.count_params() - net.count_params() == grouped_kernels
+
+
+def test_alexnet_small_for_28_and_32_pixel_images():
+    for shape in ((28, 28, 1), (32, 32, 3)):
+        net = models.get("alexnet_small", input_shape=shape, num_classes=10)
+        out = net.predict(np.zeros((2, *shape), "float32"), verbose=0)
+        assert out.shape == (2, 10)
+
+
+@pytest.mark.parametrize("depth", resnet.CIFAR_DEPTHS)
+def test_cifar_resnets_have_6n_plus_2_layers(depth):
+    net = models.get(f"resnet{depth}")
+    assert analysis.weighted_depth(net) == depth
+    assert analysis.weighted_depth(models.get(f"plain{depth}")) == depth
+    assert net.output_shape == (None, 10)
+
+
+def test_resnet20_option_a_has_about_027m_parameters():
+    count = models.get("resnet20").count_params()
+    assert abs(count - 270_000) / 270_000 < 0.02
+    # Option B adds the 1x1 projections of the two widening blocks (and their BN).
+    option_b = models.CifarResNet(20, shortcut="B").count_params()
+    assert option_b - count == (16 * 32 + 4 * 32) + (32 * 64 + 4 * 64)
+    # The plain twin has exactly the same weights: option A's shortcuts have none.
+    assert models.get("plain20").count_params() == count
+
+
+def test_googlenet_is_22_layers_and_far_smaller_than_alexnet():
+    net = models.get("googlenet")
+    assert analysis.weighted_depth(net) == 22
+    assert 5_000_000 < net.count_params() < 7_000_000
+    assert models.get("alexnet").count_params() / net.count_params() > 8
+    with_aux = models.get("googlenet", auxiliary=True)
+    assert [o.shape for o in with_aux.outputs] == [(None, 1000)] * 3
+
+
+def output_shape(block, input_shape, **kwargs):
+    inputs = keras.Input(input_shape)
+    return tuple(block(inputs, **kwargs).shape[1:])
+
+
+def test_block_output_shapes():
+    assert output_shape(resnet.basic_block, (32, 32, 16), filters=16) == (32, 32, 16)
+    for shortcut in resnet.SHORTCUTS:
+        assert output_shape(resnet.basic_block, (32, 32, 16), filters=32, stride=2,
+                            shortcut=shortcut) == (16, 16, 32)
+    assert output_shape(resnet.bottleneck_block, (56, 56, 64), filters=64,
+                        projection=True) == (56, 56, 256)
+    assert output_shape(resnet.bottleneck_block, (56, 56, 256), filters=128, stride=2,
+                        projection=True) == (28, 28, 512)
+    assert output_shape(inception.naive_module, (28, 28, 192), n1x1=64, n3x3=128,
+                        n5x5=32) == (28, 28, 64 + 128 + 32 + 192)
+    assert output_shape(inception.reduction_module, (28, 28, 192), n1x1=64, n3x3_reduce=96,
+                        n3x3=128, n5x5_reduce=16, n5x5=32, pool_proj=32) == (28, 28, 256)
+    assert output_shape(xception.depthwise_pointwise, (24, 24, 20), filters=40) == (24, 24, 40)
+    assert output_shape(xception.middle_block, (19, 19, 728), filters=728,
+                        name="b") == (19, 19, 728)
+    assert output_shape(xception.downsampling_block, (147, 147, 64),
+                        filters=(128, 128), name="b") == (74, 74, 128)
+
+
+def test_option_a_shortcut_subsamples_and_zero_pads():
+    x = np.arange(2 * 4 * 4 * 3, dtype="float32").reshape(2, 4, 4, 3)
+    y = keras.ops.convert_to_numpy(resnet.ZeroPadShortcut(8, 2)(x))
+    assert y.shape == (2, 2, 2, 8)
+    np.testing.assert_array_equal(y[..., :3], x[:, ::2, ::2, :])
+    assert not y[..., 3:].any()
+
+
+def test_local_response_normalization_matches_the_formula():
+    x = np.random.default_rng(0).random((1, 2, 2, 7)).astype("float32") * 10
+    y = keras.ops.convert_to_numpy(models.LocalResponseNormalization()(x))
+    c = 3
+    window = (x[..., c - 2:c + 3] ** 2).sum(axis=-1)
+    np.testing.assert_allclose(y[..., c], x[..., c] / (2 + 1e-4 * window) ** 0.75, rtol=1e-5)
+    with pytest.raises(ValueError, match="positive odd integer"):
+        models.LocalResponseNormalization(size=4)
+
+
+@pytest.mark.parametrize("name", models.names())
+def test_every_network_builds_headless_and_for_other_class_counts(name):
+    if name == "small_cnn":
+        net = models.get(name, num_classes=7)
+    else:
+        net = models.get(name, num_classes=7)
+        headless = models.get(name, include_top=False, pooling="avg")
+        assert len(headless.output_shape) == 2
+    assert net.output_shape[-1] == 7
+
+
+@pytest.mark.parametrize("name, minimum", [("alexnet", 67), ("alexnet_small", 15),
+                                           ("vgg16", 32), ("resnet50", 32), ("resnet20", 8),
+                                           ("googlenet", 32), ("inception_v3", 75),
+                                           ("xception", 71), ("mobilenet", 32)])
+def test_too_small_an_input_names_the_minimum(name, minimum):
+    models.get(name, input_shape=(minimum, minimum, 3), include_top=False)
+    with pytest.raises(ValueError, match=f"at least {minimum}x{minimum} pixels"):
+        models.get(name, input_shape=(minimum - 1, minimum - 1, 3))
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"input_shape": (3, 3, 1)}, "too small: 2 poolings need at least 4x4"),
-    ({"input_shape": (28, 28)}, "must be \\(height, width, channels\\)"),
     ({"num_classes": 1}, "num_classes must be an integer >= 2"),
-    ({"dropout": 1.0}, "dropout must be in \\[0, 1\\)"),
+    ({"num_classes": 2.5}, "num_classes must be an integer >= 2"),
+    ({"input_shape": (224, 224)}, "must be \\(height, width, channels\\)"),
+    ({"input_shape": (224, -1, 3)}, "must be \\(height, width, channels\\)"),
+    ({"pooling": "mean", "include_top": False}, "pooling must be None, 'avg' or 'max'"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        small_cnn(**kwargs)
+        models.get("resnet50", **kwargs)
+
+
+def test_bad_names_and_depths():
+    with pytest.raises(ValueError, match="Known models: small_cnn, alexnet"):
+        models.get("resnet18")
+    with pytest.raises(ValueError, match="depth must be 6n \\+ 2"):
+        models.CifarResNet(21)
+    with pytest.raises(ValueError, match="shortcut must be one of"):
+        models.CifarResNet(20, shortcut="C")
+    with pytest.raises(ValueError, match="No ImageNet weights for 'alexnet'"):
+        models.pretrained("alexnet")
+
+
+def test_pretrained_without_network_fails_fast_and_clearly(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO / "tests" / "offline"),
+           "KERAS_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "imgclf", "weights", "mobilenet"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "ImageNet weights of mobilenet (MobileNet) are not in the Keras cache" in done.stderr
+    assert "python -m imgclf weights mobilenet" in done.stderr
+
+
+def test_layers_carry_meaningful_names():
+    for name in ("alexnet", "resnet20", "googlenet", "xception"):
+        net = models.get(name)
+        generic = [layer.name for layer in net.layers
+                   if layer.name.split("_")[0] in {"conv2d", "dense", "add", "activation"}]
+        assert not generic, generic[:5]

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from imgclf import network
 from imgclf.data.formats import CorruptDataError, verify_sha256
 from imgclf.data.registry import DataSpec
-
-NETWORK_TIMEOUT_S = 20
-
-
-@contextlib.contextmanager
-def _network_timeout(seconds: float) -> Iterator[None]:
-    """Bound every socket operation, so a machine without network fails fast instead of hanging."""
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(seconds)
-    try:
-        yield
-    finally:
-        socket.setdefaulttimeout(previous)
 
 
 @contextlib.contextmanager
@@ -55,13 +42,13 @@ def download(spec: DataSpec, root: Path) -> Path:
     """
     from keras.utils import get_file
 
-    with staging(root) as scratch, _network_timeout(NETWORK_TIMEOUT_S):
+    with staging(root) as scratch, network.bounded():
         try:
             staged = _get_files(spec, scratch, get_file)
         except ValueError as error:  # Keras's word for a checksum mismatch
             raise CorruptDataError(spec.origin, str(error)) from None
         except Exception as error:  # Keras wraps every URL failure in a bare Exception
-            raise OSError(_reason(error)) from None
+            raise OSError(network.reason(error)) from None
         missing = [f.name for f in spec.files if not (staged / f.name).is_file()]
         if missing:
             raise OSError(f"the download from {spec.origin} lacks {', '.join(missing)}")
@@ -82,13 +69,6 @@ def _get_files(spec: DataSpec, scratch: Path, get_file) -> Path:
             file_hash=data_file.sha256, cache_dir=str(scratch), cache_subdir="",
         )
     return scratch
-
-
-def _reason(error: BaseException) -> str:
-    """The innermost cause of a failed download, in a few words."""
-    while error.__cause__ or error.__context__:
-        error = error.__cause__ or error.__context__
-    return str(error) or type(error).__name__
 
 
 def copy(spec: DataSpec, source: Path, root: Path) -> Path:

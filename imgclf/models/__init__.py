@@ -1,5 +1,117 @@
-"""Models the chapters train and dissect."""
+"""The lecture's networks, from scratch and readable: `get(name, **kwargs)`, `names()`.
 
+Every builder takes `input_shape` and `num_classes`, and most `include_top` and `pooling`;
+the defaults give the published network. Where `keras.applications` ships the same network
+(`KERAS_APPLICATIONS`), ours has the same weighted layers in the same order, so
+`ours.set_weights(theirs.get_weights())` works and `pretrained(name)` loads the ImageNet weights.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from imgclf.models.alexnet import AlexNet, AlexNetOneTower, AlexNetSmall
 from imgclf.models.cnn import conv_bn_relu, small_cnn
+from imgclf.models.inception import GoogLeNet, InceptionV3, naive_module, reduction_module
+from imgclf.models.lrn import LocalResponseNormalization
+from imgclf.models.mobilenet import MobileNet
+from imgclf.models.resnet import (
+    CIFAR_DEPTHS,
+    CifarResNet,
+    ResNet50,
+    ResNet101,
+    ResNet152,
+    basic_block,
+    bottleneck_block,
+)
+from imgclf.models.vgg import VGG16, VGG19
+from imgclf.models.xception import Xception, depthwise_pointwise
 
-__all__ = ["conv_bn_relu", "small_cnn"]
+#: Name -> builder. The CIFAR ResNets take `shortcut="A"` (default) or `"B"`.
+BUILDERS = {
+    "small_cnn": small_cnn,
+    "alexnet": AlexNet,
+    "alexnet_one_tower": AlexNetOneTower,
+    "alexnet_small": AlexNetSmall,
+    "vgg16": VGG16,
+    "vgg19": VGG19,
+    **{f"resnet{d}": functools.partial(CifarResNet, d) for d in CIFAR_DEPTHS},
+    **{f"plain{d}": functools.partial(CifarResNet, d, shortcut="plain") for d in CIFAR_DEPTHS},
+    "resnet50": ResNet50,
+    "resnet101": ResNet101,
+    "resnet152": ResNet152,
+    "googlenet": GoogLeNet,
+    "inception_v3": InceptionV3,
+    "xception": Xception,
+    "mobilenet": MobileNet,
+}
+
+#: Our name -> the `keras.applications` function of the same network.
+KERAS_APPLICATIONS = {
+    "vgg16": "VGG16", "vgg19": "VGG19", "resnet50": "ResNet50", "resnet101": "ResNet101",
+    "resnet152": "ResNet152", "inception_v3": "InceptionV3", "xception": "Xception",
+    "mobilenet": "MobileNet",
+}
+
+
+class WeightsUnavailableError(OSError):
+    """Pretrained weights are not on this machine and could not be downloaded."""
+
+
+def names() -> list[str]:
+    """The names `get` accepts."""
+    return list(BUILDERS)
+
+
+def get(name: str, **kwargs):
+    """Build the network `name` (see `names()`); `kwargs` go to its builder.
+
+    Raises:
+        ValueError: an unknown name (the message lists the known ones), or arguments the
+            builder rejects (too small an input names the minimum size).
+    """
+    if name not in BUILDERS:
+        raise ValueError(f"Unknown model {name!r}. Known models: {', '.join(BUILDERS)}.")
+    return BUILDERS[name](**kwargs)
+
+
+def pretrained(name: str, include_top: bool = True, pooling: str | None = None):
+    """Our `name` network with the ImageNet weights of its `keras.applications` twin.
+
+    Keras downloads the weights once into its cache (`~/.keras/models`); after that no network
+    is needed. Raises ValueError for a network Keras has no weights for, and
+    WeightsUnavailableError (within seconds) when the weights are neither cached nor reachable.
+    """
+    if name not in KERAS_APPLICATIONS:
+        raise ValueError(f"No ImageNet weights for {name!r}. Networks with weights: "
+                         f"{', '.join(KERAS_APPLICATIONS)}.")
+    import keras
+
+    from imgclf import network
+
+    application = getattr(keras.applications, KERAS_APPLICATIONS[name])
+    try:
+        with network.bounded():
+            reference = application(weights="imagenet", include_top=include_top,
+                                    pooling=pooling)
+    except Exception as error:
+        raise WeightsUnavailableError(
+            f"The ImageNet weights of {name} ({KERAS_APPLICATIONS[name]}) are not in the Keras "
+            f"cache and could not be downloaded: {network.reason(error)}; no network?\n"
+            f"On a machine with network, run: python -m imgclf weights {name}\n"
+            f"then copy its ~/.keras/models here (or set KERAS_HOME to the folder that holds "
+            f"models/)."
+        ) from None
+    ours = get(name, input_shape=reference.input_shape[1:], include_top=include_top,
+               pooling=pooling)
+    ours.set_weights(reference.get_weights())
+    return ours
+
+
+__all__ = [
+    "BUILDERS", "KERAS_APPLICATIONS", "AlexNet", "AlexNetOneTower", "AlexNetSmall",
+    "CifarResNet", "GoogLeNet", "InceptionV3", "LocalResponseNormalization", "MobileNet",
+    "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "WeightsUnavailableError",
+    "Xception", "basic_block", "bottleneck_block", "conv_bn_relu", "depthwise_pointwise", "get",
+    "naive_module", "names", "pretrained", "reduction_module", "small_cnn",
+]

@@ -1,0 +1,103 @@
+"""Where a network's parameters and computation sit: per-layer tables and totals.
+
+Multiply-adds (MACs) count the multiplications of weights with inputs in one forward pass of
+one image: for a convolution, output height x width x filters x (kernel area x input channels
+per group). Layers without weights (activations, pooling, normalisation statistics) count 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import keras
+
+from imgclf.table import Table
+
+
+def _spatial(shape) -> int:
+    return int(shape[1]) * int(shape[2])
+
+
+def multiply_adds(layer) -> int:
+    """Multiply-adds of `layer` for one input image (0 for layers without weights)."""
+    if isinstance(layer, keras.layers.SeparableConv2D):
+        kh, kw = layer.kernel_size
+        channels = layer.input.shape[-1]
+        area = _spatial(layer.output.shape)
+        depthwise = area * channels * layer.depth_multiplier * kh * kw
+        return depthwise + area * channels * layer.depth_multiplier * layer.filters
+    if isinstance(layer, keras.layers.DepthwiseConv2D):
+        kh, kw = layer.kernel_size
+        return _spatial(layer.output.shape) * layer.input.shape[-1] * layer.depth_multiplier \
+            * kh * kw
+    if isinstance(layer, keras.layers.Conv2D):
+        kh, kw = layer.kernel_size
+        per_output = kh * kw * layer.input.shape[-1] // layer.groups
+        return _spatial(layer.output.shape) * layer.filters * per_output
+    if isinstance(layer, keras.layers.Dense):
+        return int(layer.input.shape[-1]) * layer.units
+    return 0
+
+
+def layers_of(model) -> list:
+    """Every layer of `model`, with nested models expanded, in order (input layers left out)."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found += layers_of(layer)
+        elif not isinstance(layer, keras.layers.InputLayer):
+            found.append(layer)
+    return found
+
+
+def _shape(layer) -> str:
+    output = layer.output
+    shapes = [o.shape for o in output] if isinstance(output, (list, tuple)) else [output.shape]
+    return ", ".join(str(tuple(s[1:])) for s in shapes)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A model's parameters (all, trainable) and multiply-adds per image."""
+
+    parameters: int
+    trainable: int
+    multiply_adds: int
+
+
+def totals(model) -> Totals:
+    """The parameter count (as `model.count_params()`), trainable part, and MACs per image."""
+    trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
+    return Totals(model.count_params(), trainable, sum(multiply_adds(x) for x in layers_of(model)))
+
+
+def layer_table(model, all_layers: bool = False) -> Table:
+    """A table of the layers (name, type, output shape, parameters, multiply-adds) and totals.
+
+    Only layers with weights are listed unless `all_layers`.
+    """
+    rows = []
+    for layer in layers_of(model):
+        if all_layers or layer.count_params():
+            rows.append((layer.name, type(layer).__name__, _shape(layer), layer.count_params(),
+                         multiply_adds(layer)))
+    total = totals(model)
+    rows.append(("total", "", "", total.parameters, total.multiply_adds))
+    return Table.of(["layer", "type", "output shape", "parameters", "multiply-adds"], rows,
+                    caption=f"{model.name}: parameters and multiply-adds per image")
+
+
+def weighted_depth(model) -> int:
+    """The number of convolution and dense layers on the longest path from input to output.
+
+    This is how papers count depth: GoogLeNet is "22 layers deep", though it has 58 such
+    layers side by side in its modules; batch normalisation does not count.
+    """
+    depth: dict[int, int] = {}
+    for layer in layers_of(model):
+        parents = [node.operation for inbound in layer._inbound_nodes
+                   for node in inbound.parent_nodes]
+        before = max((depth.get(id(p), 0) for p in parents), default=0)
+        depth[id(layer)] = before + (1 if multiply_adds(layer) else 0)
+    return max(depth.values(), default=0)

@@ -1,0 +1,71 @@
+"""imgclf.analysis: the lecture's arithmetic, reproduced from real Keras layers."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+from keras import layers
+
+from imgclf import analysis, models
+
+
+def single_layer(layer, input_shape):
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, layer(inputs))
+
+
+def test_regular_3x3_convolution_from_20_to_40_channels():
+    conv = single_layer(layers.Conv2D(40, 3, padding="same"), (24, 24, 20))
+    assert conv.count_params() == ((3 * 3) * 20 + 1) * 40 == 7_240
+    assert analysis.totals(conv).multiply_adds == 24 * 24 * 40 * 3 * 3 * 20
+
+
+def test_depthwise_plus_pointwise_with_biases_is_1040():
+    inputs = keras.Input((24, 24, 20))
+    pair = keras.Model(inputs, models.depthwise_pointwise(inputs, 40, name="pair"))
+    assert pair.get_layer("pair_depthwise").count_params() == (3 * 3 + 1) * 20 == 200
+    assert pair.get_layer("pair_pointwise").count_params() == (20 + 1) * 40 == 840
+    assert pair.count_params() == 1_040
+    assert 7_240 / 1_040 > 6.9  # "almost a factor of 7"
+
+
+def test_keras_separable_conv_keeps_one_bias_per_output_channel():
+    separable = single_layer(layers.SeparableConv2D(40, 3, padding="same"), (24, 24, 20))
+    assert separable.count_params() == 3 * 3 * 20 + 20 * 40 + 40 == 1_020
+    table = analysis.layer_table(separable)
+    assert table.rows[-1][3:] == (1_020, 24 * 24 * (3 * 3 * 20 + 20 * 40))
+
+
+def test_1x1_reduction_halves_the_next_layers_computation():
+    wide = keras.Input((24, 24, 20))
+    reduced = layers.Conv2D(10, 1, name="reduce")(wide)
+    after_reduction = layers.Conv2D(40, 3, padding="same", name="next")(reduced)
+    without = layers.Conv2D(40, 3, padding="same", name="next_direct")(wide)
+    model = keras.Model(wide, [after_reduction, without])
+    assert tuple(model.get_layer("reduce").output.shape[1:]) == (24, 24, 10)
+    cost = {layer.name: analysis.multiply_adds(layer) for layer in analysis.layers_of(model)}
+    assert cost["next"] * 2 == cost["next_direct"]
+    assert cost["reduce"] == 24 * 24 * 20 * 10
+
+
+def test_layer_table_lists_weighted_layers_and_totals():
+    model = models.small_cnn()
+    table = analysis.layer_table(model)
+    assert table.columns == ("layer", "type", "output shape", "parameters", "multiply-adds")
+    assert [row[0] for row in table.rows] == ["stage1_conv", "stage1_bn", "stage2_conv",
+                                              "stage2_bn", "hidden", "classifier", "total"]
+    assert table.rows[-1][3] == model.count_params()
+    assert len(analysis.layer_table(model, all_layers=True).rows) == len(model.layers)
+    totals = analysis.totals(model)
+    assert totals.parameters - totals.trainable == 2 * (32 + 64)  # BN moving mean and variance
+
+
+@pytest.mark.parametrize("name, depth", [("alexnet", 8), ("vgg16", 16), ("vgg19", 19),
+                                         ("resnet50", 50), ("googlenet", 22)])
+def test_weighted_depth_counts_as_the_papers_do(name, depth):
+    assert analysis.weighted_depth(models.get(name)) == depth
+
+
+def test_grouped_convolution_multiply_adds():
+    grouped = single_layer(layers.Conv2D(256, 5, padding="same", groups=2), (27, 27, 96))
+    assert analysis.totals(grouped).multiply_adds == 27 * 27 * 256 * 5 * 5 * 48
