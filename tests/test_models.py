@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO
 
 from imgclf import analysis, models
-from imgclf.models import inception, resnet, xception
+from imgclf.models import alexnet, inception, mobilenet, resnet, vgg, xception
 
 # From ../shared/REFERENCE.md (keras.applications, include_top=True, 1000 classes).
 KERAS_COUNTS = {
@@ -107,6 +107,18 @@ def test_block_output_shapes():
                         name="b") == (19, 19, 728)
     assert output_shape(xception.downsampling_block, (147, 147, 64),
                         filters=(128, 128), name="b") == (74, 74, 128)
+    assert output_shape(alexnet.conv_block, (227, 227, 3), spec=alexnet.PUBLISHED[0],
+                        name="c") == (27, 27, 96)
+    assert output_shape(vgg.vgg_block, (224, 224, 3), filters=64, convs=2,
+                        name="b") == (112, 112, 64)
+    assert output_shape(mobilenet.depthwise_separable_block, (112, 112, 64), filters=128,
+                        stride=2, block_id=2) == (56, 56, 128)
+    assert output_shape(inception.inception_module, (35, 35, 192),
+                        branches=inception.INCEPTION_V3[0], name="m") == (35, 35, 256)
+    assert output_shape(inception.inception_module, (8, 8, 1280),
+                        branches=inception.INCEPTION_V3[9], name="m") == (8, 8, 2048)
+    assert output_shape(inception.auxiliary_classifier, (14, 14, 512), num_classes=10,
+                        name="aux") == (10,)
 
 
 def test_option_a_shortcut_subsamples_and_zero_pads():
