@@ -57,6 +57,52 @@ def _sync_notebooks(args) -> str:
     return "\n".join(f"wrote {path} (reference outputs from {runs})" for path in written)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text!r}")
+    return value
+
+
+def _train(args) -> str:
+    from imgclf import models, train
+
+    if args.model not in models.names():
+        raise ValueError(f"Unknown model {args.model!r}. Known models: "
+                         f"{', '.join(models.names())}.")
+    settings = profiles.resolve(args.profile, args.dataset)
+    changes = {"epochs": args.epochs}
+    if args.batch_size:
+        changes["batch_size"] = args.batch_size
+    if args.augment is not None:
+        changes["augment"] = args.augment
+    cfg = train.config(settings, **changes)
+    record_path = args.out / "record.json"
+    if record_path.exists():
+        done = json.loads(record_path.read_text())
+        if done.get("epochs") == cfg.epochs and done.get("model") == args.model:
+            return f"{args.out} already holds a finished run: {_summary(done)}"
+    dataset = data.load(settings.dataset).subset(settings.train_size, settings.test_size,
+                                                 seed=settings.seed)
+    # Fail on bad arguments (too small an input, ...) before any file is written.
+    models.get(args.model, input_shape=dataset.image_shape, num_classes=dataset.num_classes)
+    trained = train.fit(
+        lambda: models.get(args.model, input_shape=dataset.image_shape,
+                           num_classes=dataset.num_classes),
+        dataset, cfg, out_dir=args.out, name=args.model, devices=args.devices)
+    return f"{_summary(trained.record)}\nModel, history and run record: {args.out}"
+
+
+def _summary(record: dict) -> str:
+    test = record.get("test_accuracy")
+    return (f"{record['model']} on {record['dataset']}: {record['epochs']} epochs, "
+            f"test accuracy {test:.4f}, {record['seconds']:.1f} s in the last session, "
+            f"{record['images_per_second']:,.0f} images/s")
+
+
 def _weights(args) -> str:
     from imgclf import models
 
@@ -81,6 +127,26 @@ def parser() -> argparse.ArgumentParser:
     download.add_argument("--local-only", action="store_true",
                           help="only look on this machine, never download")
     download.set_defaults(run=_download)
+
+    training = commands.add_parser(
+        "train", help="train a model as a batch job (resumes when rerun on the same --out)",
+        description="Train a network of imgclf.models on a data set with imgclf.train. "
+                    "Writes model.keras, history.json and record.json to --out; killed and "
+                    "rerun with the same --out, it resumes from the last completed epoch.")
+    training.add_argument("--model", required=True, help="a name from imgclf.models.names()")
+    training.add_argument("--dataset", help=f"one of: {', '.join(data.names())} "
+                                            "(default: the profile's)")
+    training.add_argument("--epochs", required=True, type=_positive)
+    training.add_argument("--out", required=True, type=Path, help="folder for the results")
+    training.add_argument("--profile", default="auto", choices=profiles.CHOICES)
+    training.add_argument("--batch-size", type=_positive)
+    training.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                          help="random crops and flips (default: the profile's choice)")
+    training.add_argument("--devices", default="auto",
+                          choices=("auto", "none", "cpu", "gpu", "slurm"),
+                          help="data-parallel over these devices (auto: every local GPU, "
+                               "when there are several; slurm: every GPU of the job's nodes)")
+    training.set_defaults(run=_train)
 
     weights = commands.add_parser(
         "weights", help="fetch a network's ImageNet weights into the Keras cache",

@@ -10,7 +10,8 @@ import pytest
 
 MODULES = ["imgclf", "imgclf.data", "imgclf.profiles", "imgclf.viz", "imgclf.models",
            "imgclf.check", "imgclf.runs", "imgclf.scenes", "imgclf.schedules", "imgclf.cli",
-           "imgclf.analysis", "imgclf.network"]
+           "imgclf.analysis", "imgclf.network", "imgclf.train", "imgclf.augment",
+           "imgclf.distribute"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -18,6 +18,7 @@ from imgclf.models.mobilenet import MobileNet
 from imgclf.models.resnet import (
     CIFAR_DEPTHS,
     CifarResNet,
+    CompactResNet,
     ResNet50,
     ResNet101,
     ResNet152,
@@ -37,6 +38,7 @@ BUILDERS = {
     "vgg19": VGG19,
     **{f"resnet{d}": functools.partial(CifarResNet, d) for d in CIFAR_DEPTHS},
     **{f"plain{d}": functools.partial(CifarResNet, d, shortcut="plain") for d in CIFAR_DEPTHS},
+    "resnet_compact": CompactResNet,
     "resnet50": ResNet50,
     "resnet101": ResNet101,
     "resnet152": ResNet152,
@@ -110,7 +112,8 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None):
 
 __all__ = [
     "BUILDERS", "KERAS_APPLICATIONS", "AlexNet", "AlexNetOneTower", "AlexNetSmall",
-    "CifarResNet", "GoogLeNet", "InceptionV3", "LocalResponseNormalization", "MobileNet",
+    "CifarResNet", "CompactResNet", "GoogLeNet", "InceptionV3", "LocalResponseNormalization",
+    "MobileNet",
     "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "WeightsUnavailableError",
     "Xception", "basic_block", "bottleneck_block", "conv_bn_relu", "depthwise_pointwise", "get",
     "naive_module", "names", "pretrained", "reduction_module", "small_cnn",

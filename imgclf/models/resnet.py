@@ -141,6 +141,29 @@ def CifarResNet(depth: int = 20, input_shape=(32, 32, 3), num_classes: int = 10,
     return pooled_classifier(inputs, x, name, num_classes, include_top, pooling)
 
 
+def CompactResNet(widths=(32, 64, 128), input_shape=(28, 28, 1), num_classes: int = 10,
+                  shortcut: str = "B", include_top: bool = True, pooling=None):
+    """A compact ResNet for 28-32 px images that trains in about a minute on a laptop CPU.
+
+    A 3x3 stem convolution with `widths[0]` filters, 2x2 max-pooling, then one basic block per
+    width, halving the resolution from the second block on; global average pooling, softmax.
+    Images (N, H, W, C) scaled by the caller, at least 8x8 pixels.
+    """
+    widths = tuple(widths)
+    if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
+        raise ValueError(f"widths must be positive integers, got {widths!r}")
+    minimum = 2 ** len(widths)
+    input_shape = check_arguments("resnet_compact", input_shape, num_classes, minimum,
+                                  pooling=pooling)
+    inputs = keras.Input(input_shape, name="images")
+    x = conv_bn(inputs, widths[0], 3, 1, name="stem")
+    x = layers.Activation("relu", name="stem_relu")(x)
+    x = layers.MaxPooling2D(2, name="stem_pool")(x)
+    for i, width in enumerate(widths, start=1):
+        x = basic_block(x, width, 1 if i == 1 else 2, shortcut, name=f"block{i}")
+    return pooled_classifier(inputs, x, "resnet_compact", num_classes, include_top, pooling)
+
+
 # --- The ImageNet networks (Table 1), keras.applications' layout ----------------------------
 
 #: (filters of the bottleneck, blocks) per stage conv2..conv5; stride 2 except in conv2.

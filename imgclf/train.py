@@ -1,0 +1,276 @@
+"""The one training path of the course: a thin layer over `model.compile` and `model.fit`.
+
+`fit(model, data, config)` takes uint8 images, scales them to [0, 1] inside the compiled graph,
+augments them there (random crop of a padded image, horizontal flip) when the config says so,
+and trains with AdamW, a warm-up + cosine learning rate and optional label smoothing. With an
+`out_dir` a run survives being killed: it resumes from its last completed epoch, and writes
+the model, the history and a run record, each atomically. Several GPUs (or, for tests,
+several logical CPUs) are used data-parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from imgclf import atomic, distribute, hardware
+from imgclf.analysis import layers_of
+from imgclf.augment import RandomCropFlip
+from imgclf.data import Dataset
+from imgclf.profiles import Settings
+from imgclf.schedules import warmup_cosine
+
+NO_FLIP = ("mnist",)  # mirrored digits are other symbols
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: the profile's defaults, each open to change with `config(..., key=value)`.
+
+    Attributes:
+        epochs, batch_size, seed, verbose: as in the profile's `Settings`.
+        peak_learning_rate: AdamW's rate after warm-up; it then follows a cosine to 0.
+        warmup_fraction: the share of all steps spent warming up.
+        weight_decay: AdamW's decoupled weight decay.
+        label_smoothing: 0 for hard targets; 0.1 spreads a tenth of each target over all classes.
+        augment: random crops (zero padding of `padding` pixels) and, if `flip`, mirroring.
+        bn_momentum: BatchNormalization momentum; lower values settle within short runs.
+        validation_split: the share of training images held out for validation.
+        mixed_precision: compute in bfloat16 (on GPUs), keeping float32 weights.
+    """
+
+    epochs: int
+    batch_size: int
+    seed: int = 0
+    verbose: int = 1
+    peak_learning_rate: float = 3e-3
+    warmup_fraction: float = 0.1
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.0
+    augment: bool = True
+    padding: int = 2
+    flip: bool = True
+    bn_momentum: float = 0.9
+    validation_split: float = 0.1
+    mixed_precision: bool = False
+
+
+def config(settings: Settings, **changes) -> TrainConfig:
+    """The training defaults of a profile's settings, with `changes` applied.
+
+    smoke and quick: no augmentation (within a few epochs it costs more accuracy than it
+    gives: 90.8% instead of 92.3% for `resnet_compact`, 3 epochs on Fashion-MNIST); full:
+    augmentation, label smoothing 0.1, BatchNorm momentum 0.99, bfloat16 when a GPU is visible.
+    """
+    base = TrainConfig(epochs=settings.epochs, batch_size=settings.batch_size,
+                       seed=settings.seed, verbose=settings.verbose,
+                       flip=settings.dataset not in NO_FLIP)
+    per_profile = {
+        "smoke": {"augment": False},
+        "quick": {"augment": False},
+        "full": {"label_smoothing": 0.1, "bn_momentum": 0.99, "padding": 4,
+                 "mixed_precision": hardware.gpu_available()},
+    }[settings.profile]
+    unknown = set(changes) - set(asdict(base))
+    if unknown:
+        raise ValueError(f"unknown training settings {sorted(unknown)}; "
+                         f"known: {', '.join(asdict(base))}")
+    chosen = replace(base, **{**per_profile, **changes})
+    _check(chosen)
+    return chosen
+
+
+def _check(cfg: TrainConfig) -> None:
+    if not isinstance(cfg.epochs, int) or cfg.epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {cfg.epochs!r}")
+    if not isinstance(cfg.batch_size, int) or cfg.batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {cfg.batch_size!r}")
+    if not 0 <= cfg.label_smoothing < 1:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {cfg.label_smoothing}")
+    if not 0 < cfg.validation_split < 1:
+        raise ValueError(f"validation_split must be in (0, 1), got {cfg.validation_split}")
+    if not 0 <= cfg.bn_momentum < 1:
+        raise ValueError(f"bn_momentum must be in [0, 1), got {cfg.bn_momentum}")
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Keeps every epoch's logs in a JSON file, across interrupted and resumed runs."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.epochs: list[dict] = []
+        self._resumed = False
+
+    def on_train_begin(self, logs=None):
+        self.epochs = json.loads(self.path.read_text()) if self.path.exists() else []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._resumed:  # the first epoch of this session: drop anything after it
+            self.epochs, self._resumed = self.epochs[:epoch], True
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs = self.epochs[:epoch] + [{k: float(v) for k, v in (logs or {}).items()}]
+        atomic.write_json(self.path, self.epochs)
+
+    def history(self) -> dict[str, list[float]]:
+        keys = self.epochs[-1].keys() if self.epochs else []
+        return {k: [e.get(k, math.nan) for e in self.epochs] for k in keys}
+
+
+@dataclass
+class Trained:
+    """The outcome of `fit`.
+
+    Attributes:
+        model: the classifier for uint8 images (N, H, W, C) -> probabilities (N, classes).
+        network: the network that was trained (it takes images scaled to [0, 1], unless it
+            starts with its own Rescaling layer).
+        history: per-epoch metrics ("loss", "accuracy", "val_loss", ...), all epochs of the run.
+        record: what ran and what it gave (seconds, images/s, final and test metrics, machine).
+    """
+
+    model: keras.Model
+    network: keras.Model
+    history: dict[str, list[float]]
+    record: dict
+
+
+def _scaled_inputs(network, image_shape):
+    inputs = keras.Input(image_shape, name="images")
+    first = layers_of(network)[0]
+    if isinstance(first, keras.layers.Rescaling):  # the network scales its own inputs
+        return inputs, inputs
+    return inputs, keras.layers.Rescaling(1 / 255, name="scale")(inputs)
+
+
+def _compile(trainer, cfg: TrainConfig, steps: int):
+    optimizer = keras.optimizers.AdamW(
+        learning_rate=warmup_cosine(steps, cfg.peak_learning_rate, cfg.warmup_fraction),
+        weight_decay=cfg.weight_decay)
+    loss = (keras.losses.CategoricalCrossentropy(label_smoothing=cfg.label_smoothing)
+            if cfg.label_smoothing else keras.losses.SparseCategoricalCrossentropy())
+    trainer.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"], jit_compile="auto")
+
+
+def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: TrainConfig,
+        out_dir: Path | str | None = None, name: str | None = None,
+        devices: str | list[str] = "auto", evaluate_test: bool = True) -> Trained:
+    """Train `model` (or the model `model()` builds) on `data` as `cfg` says.
+
+    Args:
+        model: a Keras model taking images scaled to [0, 1], or a function building one.
+            Pass a function to train on several devices or in mixed precision: the model must
+            be built inside the distribution scope and precision policy.
+        data: uint8 images, `imgclf.data.Dataset`; a random `validation_split` of the
+            training images is held out.
+        out_dir: where the model (model.keras), history (history.json), run record
+            (record.json) and the resumable backup go; None keeps nothing on disk.
+        devices: see `imgclf.distribute.choose`: "auto" uses every GPU when there are two+.
+
+    Raises:
+        ValueError: bad settings, labels outside the model's classes, or a built model where
+            a builder is needed.
+    """
+    _check(cfg)
+    if not isinstance(data, Dataset) or len(data.x_train) == 0:
+        raise TypeError(f"data must be a non-empty imgclf.data.Dataset, got {data!r}")
+    out_dir = Path(out_dir) if out_dir is not None else None
+    chosen = distribute.choose(devices)
+    replicating = chosen == distribute.SLURM or len(chosen) > 1
+    if isinstance(model, keras.Model) and (replicating or cfg.mixed_precision):
+        raise ValueError("to train on several devices or in mixed precision, pass a function "
+                         "that builds the model (the model must be built inside their scope)")
+    rng = np.random.default_rng(cfg.seed)
+    order = rng.permutation(len(data.x_train))  # Keras takes the validation split from the end
+    x, y = data.x_train[order], data.y_train[order]
+    keras.utils.set_random_seed(cfg.seed)
+    with distribute.replicated(chosen) as replicas:
+        network, classifier, trainer = _build(model, data, cfg, replicas, len(x))
+        targets = keras.utils.to_categorical(y, data.num_classes) if cfg.label_smoothing else y
+        callbacks, log = [], None
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            log = EpochLog(out_dir / "history.json")
+            callbacks = [keras.callbacks.BackupAndRestore(str(out_dir / "backup"),
+                                                          double_checkpoint=True), log]
+        started = time.perf_counter()
+        keras_history = trainer.fit(x, targets, batch_size=cfg.batch_size, epochs=cfg.epochs,
+                                    validation_split=cfg.validation_split,
+                                    verbose=cfg.verbose, callbacks=callbacks)
+        seconds = time.perf_counter() - started
+        classifier.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        test = {}
+        if evaluate_test and len(data.x_test):
+            loss, accuracy = classifier.evaluate(data.x_test, data.y_test, verbose=0,
+                                                 batch_size=cfg.batch_size)
+            test = {"test_loss": float(loss), "test_accuracy": float(accuracy)}
+    history = log.history() if log else {k: list(map(float, v))
+                                         for k, v in keras_history.history.items()}
+    trained_images = len(keras_history.epoch) * len(x) * (1 - cfg.validation_split)
+    record = {
+        "model": name or network.name,
+        "dataset": data.name,
+        "parameters": network.count_params(),
+        "config": asdict(cfg),
+        "epochs": len(next(iter(history.values()), [])),
+        "epochs_this_session": len(keras_history.epoch),
+        "replicas": replicas,
+        "jit_compile": bool(trainer.jit_compile),
+        "seconds": round(seconds, 2),
+        "images_per_second": round(trained_images / seconds, 1),
+        "final": {k: v[-1] for k, v in history.items() if k != "learning_rate"},
+        **test,
+        "hardware": hardware.describe(),
+        "versions": hardware.versions(),
+    }
+    if out_dir is not None:
+        save(classifier, out_dir / "model.keras")
+        atomic.write_json(out_dir / "record.json", record)
+    return Trained(classifier, network, history, record)
+
+
+def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
+    """The network, its classifier for uint8 images, and the (augmenting) model to train."""
+    if cfg.batch_size % replicas:
+        raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {replicas} "
+                         f"devices it is split over")
+    previous_policy = keras.mixed_precision.global_policy()
+    if cfg.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        network = model if isinstance(model, keras.Model) else model()
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    if network.output_shape[-1] != data.num_classes:
+        raise ValueError(f"the model has {network.output_shape[-1]} outputs, the data "
+                         f"{data.num_classes} classes")
+    for layer in layers_of(network):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = cfg.bn_momentum
+    inputs, scaled = _scaled_inputs(network, data.image_shape)
+    classifier = keras.Model(inputs, network(scaled), name=f"{network.name}_classifier")
+    trainer = classifier
+    if cfg.augment:
+        augmented = RandomCropFlip(cfg.padding, cfg.flip, seed=cfg.seed, name="augment")(scaled)
+        trainer = keras.Model(inputs, network(augmented), name=f"{network.name}_trainer")
+    steps = cfg.epochs * math.ceil(n_train * (1 - cfg.validation_split) / cfg.batch_size)
+    _compile(trainer, cfg, steps)
+    return network, classifier, trainer
+
+
+def save(model: keras.Model, path: Path) -> Path:
+    """Save `model` to `path` (.keras) through a temporary file, so no half model is left."""
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        staged = Path(scratch) / path.name
+        model.save(staged)
+        staged.replace(path)
+    return path
