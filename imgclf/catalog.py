@@ -60,3 +60,43 @@ def table() -> Table:
         ],
         caption="Image data sets of the lecture",
     )
+
+
+@dataclass(frozen=True)
+class ChallengeResult:
+    """The winning classification entry of one ILSVRC year: top-5 error on the test set."""
+
+    year: int
+    team: str
+    network: str
+    top5_error: float
+    citation: str
+
+
+#: Winners of ILSVRC's classification task (test top-5 error): Russakovsky et al. (2015) for
+#: 2010-2014, the winners' papers and the challenge's published results for 2015-2017.
+ILSVRC_WINNERS: tuple[ChallengeResult, ...] = (
+    ChallengeResult(2010, "NEC-UIUC", "SIFT/LBP features + SVMs", 0.282,
+                    "russakovsky2015imagenet"),
+    ChallengeResult(2011, "XRCE", "Fisher vectors + SVMs", 0.258, "russakovsky2015imagenet"),
+    ChallengeResult(2012, "SuperVision", "AlexNet", 0.153, "krizhevsky2012alexnet"),
+    ChallengeResult(2013, "Clarifai", "ZFNet-style CNN", 0.117, "zeiler2014visualizing"),
+    ChallengeResult(2014, "GoogLeNet", "GoogLeNet (Inception v1)", 0.0667,
+                    "szegedy2014googlenet"),
+    ChallengeResult(2015, "MSRA", "ResNet (ensemble)", 0.0357, "he2015resnet"),
+    ChallengeResult(2016, "Trimps-Soushen", "ensemble of Inception/ResNet models", 0.0299,
+                    "ilsvrc2016results"),
+    ChallengeResult(2017, "WMW", "Squeeze-and-Excitation networks", 0.0225, "hu2018senet"),
+)
+#: Andrej Karpathy's own top-5 error on 1,500 ILSVRC test images (Russakovsky et al., 2015).
+HUMAN_TOP5_ERROR_IMAGENET = 0.051
+#: Accuracy of people on Fashion-MNIST (zalandoresearch/fashion-mnist benchmark table).
+HUMAN_ACCURACY_FASHION_MNIST = 0.835
+
+
+def ilsvrc_table() -> Table:
+    """The ILSVRC winners by year, with their top-5 error."""
+    return Table.of(["year", "team", "network", "top-5 error"],
+                    [(str(r.year), r.team, r.network, f"{r.top5_error:.1%}")
+                     for r in ILSVRC_WINNERS],
+                    caption="ILSVRC classification winners")

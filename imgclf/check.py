@@ -65,29 +65,143 @@ def _hidden_dense(answer) -> Verdict:
                   "then count one weight per input and unit, plus a bias per unit.")
 
 
-def _accuracy_function(answer) -> Verdict:
+def _function_check(answer, signature: str, cases, reference: str) -> Verdict:
+    """Run the learner's function on `cases`, [(description, arguments, expected value)]."""
     if not callable(answer):
-        return Verdict(False, "expected a function accuracy(y_true, probabilities), "
-                              f"got {answer!r}.")
-    rng = np.random.default_rng(0)
-    for n, classes in ((1, 2), (7, 3), (100, 10)):
-        y_true = rng.integers(0, classes, n)
-        probabilities = rng.dirichlet(np.ones(classes), n).astype("float32")
-        expected = float(np.mean(probabilities.argmax(axis=1) == y_true))
+        return Verdict(False, f"expected a function {signature}, got {answer!r}.")
+    for description, arguments, expected in cases:
         try:
-            got = float(answer(y_true, probabilities))
+            got = float(answer(*arguments))
         except Exception as error:
-            return Verdict(False, f"it raised {error!r} for {n} images of {classes} classes.")
+            return Verdict(False, f"it raised {error!r} for {description}.")
         if not np.isclose(got, expected):
-            return Verdict(False, f"for {n} images of {classes} classes it gave {got:.4f}, "
-                                  f"the right value is {expected:.4f}.")
-    return Verdict(True, "it agrees with the argmax rule on three test cases.")
+            return Verdict(False, f"for {description} it gave {got:.4f}, the right value is "
+                                  f"{expected:.4f}.")
+    return Verdict(True, f"it agrees with {reference} on {len(cases)} test cases.")
+
+
+def _random_cases(seed: int, shapes):
+    """(labels, probabilities) for each (images, classes) in `shapes`, reproducibly."""
+    rng = np.random.default_rng(seed)
+    return [(n, c, rng.integers(0, c, n), rng.dirichlet(np.ones(c), n).astype("float32"))
+            for n, c in shapes]
+
+
+def _accuracy_function(answer) -> Verdict:
+    cases = [(f"{n} images of {c} classes", (y, p), float(np.mean(p.argmax(axis=1) == y)))
+             for n, c, y, p in _random_cases(0, ((1, 2), (7, 3), (100, 10)))]
+    return _function_check(answer, "accuracy(y_true, probabilities)", cases,
+                           "the argmax rule")
+
+
+def _top_k_function(answer) -> Verdict:
+    from imgclf.metrics import top_k_accuracy
+
+    cases = [(f"{n} images, {c} classes and k={k}", (y, p, k), top_k_accuracy(y, p, k))
+             for (n, c, y, p), k in zip(_random_cases(1, ((4, 3), (9, 5), (50, 10))), (1, 2, 5),
+                                       strict=True)]
+    return _function_check(answer, "top_k(y_true, probabilities, k)", cases,
+                           "imgclf.metrics.top_k_accuracy")
+
+
+def _number(answer) -> float | None:
+    try:
+        return float(answer)
+    except (TypeError, ValueError):
+        return None
+
+
+def _random_top5(answer) -> Verdict:
+    value = _number(answer)
+    if value is None:
+        return Verdict(False, f"expected a number (a fraction), got {answer!r}.")
+    if np.isclose(value, 5 / 1000):
+        return Verdict(True, "5 guesses out of 1000 classes: 0.5%.")
+    if np.isclose(value, 0.5):
+        return Verdict(False, "that is the answer for 10 classes; ImageNet has 1000.")
+    return Verdict(False, "a random guess names 5 of the classes; how likely is the true "
+                          "one among them?")
+
+
+def _alexnet_conv1_size(answer) -> Verdict:
+    from imgclf.models import AlexNet
+
+    expected = AlexNet().get_layer("conv1").output.shape[1]
+    value = _integer(answer)
+    if value == expected:
+        return Verdict(True, f"(227 - 11) / 4 + 1 = {expected}: conv1's maps are "
+                             f"{expected}x{expected}.")
+    return Verdict(False, "without padding, a k-wide kernel at stride s leaves "
+                          "(n - k) / s + 1 positions of n.")
+
+
+def _alexnet_fc6(answer) -> Verdict:
+    from imgclf.models import AlexNet
+
+    return _count(answer, AlexNet().get_layer("fc6").count_params(),
+                  "fc6 sees the flattened 6x6x256 maps of conv5's pooling; one weight per "
+                  "input and unit, plus a bias per unit.")
+
+
+def _sigmoid_bound(answer) -> Verdict:
+    value = _number(answer)
+    if value is None:
+        return Verdict(False, f"expected a number, got {answer!r}.")
+    if np.isclose(value, 0.25**10, rtol=1e-3):
+        return Verdict(True, f"0.25 ** 10 = {0.25**10:.2e}: a millionth, before the weights.")
+    return Verdict(False, "the sigmoid's slope is largest at 0, where it is s(0)(1 - s(0)); "
+                          "each layer multiplies the gradient by at most that.")
+
+
+def _init_std(answer) -> Verdict:
+    value = _number(answer)
+    if value is None:
+        return Verdict(False, f"expected a number, got {answer!r}.")
+    if np.isclose(value, 1 / np.sqrt(256)):
+        return Verdict(True, "1/sqrt(256) = 0.0625: the sum of 256 inputs then has variance 1.")
+    if np.isclose(value, np.sqrt(2 / 256)):
+        return Verdict(False, "that is He's choice, for ReLU, which zeroes half the inputs; "
+                              "for inputs of variance 1, what keeps the sum at variance 1?")
+    return Verdict(False, "the variance of a sum of n independent terms w*x is "
+                          "n * var(w) * var(x).")
+
+
+def _cifar_depth(answer) -> Verdict:
+    from imgclf.analysis import weighted_depth
+    from imgclf.models import CifarResNet
+
+    value = _integer(answer)
+    expected = weighted_depth(CifarResNet(56))
+    if value == expected:
+        return Verdict(True, f"6 x 9 + 2 = {expected} layers: ResNet-56.")
+    return Verdict(False, "three stages of n blocks, two convolutions each, plus the first "
+                          "convolution and the classifier.")
+
+
+def _bottleneck_weights(answer) -> Verdict:
+    import keras
+
+    from imgclf.models import bottleneck_block
+
+    inputs = keras.Input((14, 14, 256))
+    block = keras.Model(inputs, bottleneck_block(inputs, 64, name="b"))
+    expected = sum(int(np.prod(block.get_layer(f"b_{i}_conv").kernel.shape)) for i in (1, 2, 3))
+    return _count(answer, expected, "count the kernels only: 1x1 from 256 to 64, 3x3 from 64 "
+                                    "to 64, 1x1 from 64 to 256.")
 
 
 CHECKS: dict[str, Callable[[object], Verdict]] = {
     "01-conv-parameters": _conv_with_bias,
     "01-dense-parameters": _hidden_dense,
     "01-accuracy-function": _accuracy_function,
+    "02-top-k-function": _top_k_function,
+    "02-random-top5": _random_top5,
+    "03-conv1-size": _alexnet_conv1_size,
+    "03-fc6-parameters": _alexnet_fc6,
+    "04-sigmoid-bound": _sigmoid_bound,
+    "04-init-std": _init_std,
+    "05-cifar-depth": _cifar_depth,
+    "05-bottleneck-weights": _bottleneck_weights,
 }
 
 

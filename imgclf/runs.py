@@ -40,7 +40,7 @@ def report(settings: Settings, **metrics: float) -> Table:
     if destination:
         atomic.write_json(destination, payload)
     return Table.of(
-        ["metric", "value"], [(key, round(float(v), 4)) for key, v in metrics.items()],
+        ["metric", "value"], [(key, float(v)) for key, v in metrics.items()],
         caption=f"Run summary ({settings.profile} profile, {settings.dataset})",
     )
 

@@ -173,3 +173,237 @@ def dataset_sizes(facts: Sequence, title: str) -> Figure:
     ax.legend(handles=[Patch(color="tab:blue", label="colour"),
                        Patch(color="tab:gray", label="grey")], loc="lower right")
     return fig
+
+
+def challenge_errors(results: Sequence, human_error: float, title: str) -> Figure:
+    """Top-5 error of each year's winner (bars, percent) and human error (a line).
+
+    Args:
+        results: `imgclf.catalog.ChallengeResult` records (year, network, top5_error).
+        human_error: a human's top-5 error as a fraction.
+    """
+    fig, axes = _figure(figsize=(8, 4))
+    ax = axes[0, 0]
+    years = [r.year for r in results]
+    errors = [100 * r.top5_error for r in results]
+    colours = ["tab:gray" if r.year < 2012 else "tab:blue" for r in results]
+    ax.bar(years, errors, color=colours)
+    for r, e in zip(results, errors, strict=True):
+        ax.text(r.year, e + 0.5, f"{e:.1f}", ha="center", fontsize=8)
+    ax.axhline(100 * human_error, color="tab:red", linestyle="--",
+               label=f"human (one expert): {100 * human_error:.1f}%")
+    ax.bar([], [], color="tab:gray", label="hand-crafted features")
+    ax.bar([], [], color="tab:blue", label="deep CNNs")
+    ax.set_xticks(years)
+    ax.set_xlabel("year")
+    ax.set_ylabel("top-5 error of the winner (%)")
+    ax.set_title(title)
+    ax.legend()
+    return fig
+
+
+def accuracy_by_k(accuracies: Sequence[float], title: str) -> Figure:
+    """Top-k accuracy (percent) for k = 1, 2, ...: how often the truth is among k guesses."""
+    ks = np.arange(1, len(accuracies) + 1)
+    fig, axes = _figure(figsize=(6, 3.5))
+    ax = axes[0, 0]
+    ax.plot(ks, 100 * np.asarray(accuracies), "o-", label="model")
+    ax.plot(ks, 100 * ks / len(ks), "s--", color="tab:gray", label="random guesses")
+    ax.set_xticks(ks)
+    ax.set_xlabel("k (number of guesses)")
+    ax.set_ylabel("top-k accuracy (%)")
+    ax.set_title(title)
+    ax.legend()
+    return fig
+
+
+def top5_bars(images: np.ndarray, labels: Sequence[int], probabilities: np.ndarray,
+              class_names: Sequence[str], title: str) -> Figure:
+    """Each image beside a bar chart of its five most probable classes (the true one in green).
+
+    Args:
+        images: uint8 (N, H, W, C); labels: (N,) true classes; probabilities: (N, classes).
+    """
+    count = len(images)
+    if count == 0 or len(labels) != count or len(probabilities) != count:
+        raise ValueError("top5_bars needs as many labels and probability rows as images (N > 0)")
+    fig, axes = _figure(count, 2, figsize=(7, 1.5 * count + 0.6),
+                        gridspec_kw={"width_ratios": [1, 3]})
+    for row, (image, label, p) in enumerate(zip(images, labels, probabilities, strict=True)):
+        _show_image(axes[row, 0], image)
+        axes[row, 0].set_title(f"truth: {class_names[int(label)]}", fontsize=8)
+        top = np.argsort(-p)[:5][::-1]
+        colours = ["tab:green" if c == label else "tab:gray" for c in top]
+        axes[row, 1].barh([class_names[c] for c in top], 100 * p[top], color=colours)
+        axes[row, 1].set_xlim(0, 100)
+        axes[row, 1].set_xlabel("probability (%)")
+        axes[row, 1].set_ylabel("top 5")
+        axes[row, 1].set_title("in the top 5" if label in top else "not in the top 5",
+                               fontsize=8)
+        axes[row, 1].tick_params(labelsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def confusion(matrix: np.ndarray, class_names: Sequence[str], title: str) -> Figure:
+    """A confusion matrix as a heat map with its counts: rows true, columns predicted."""
+    matrix = np.asarray(matrix)
+    n = len(matrix)
+    fig, axes = _figure(figsize=(0.6 * n + 2.5, 0.6 * n + 2))
+    ax = axes[0, 0]
+    shown = ax.imshow(matrix, cmap="Blues")
+    for i in range(n):
+        for j in range(n):
+            if matrix[i, j]:
+                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
+                        color="white" if matrix[i, j] > matrix.max() / 2 else "black")
+    ax.set_xticks(range(n), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(n), class_names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    fig.colorbar(shown, ax=ax, label="test images")
+    return fig
+
+
+def compare_bars(values: dict[str, float], ylabel: str, title: str,
+                 percent: bool = True) -> Figure:
+    """One bar per labelled value (fractions shown as percent), each with its value on top."""
+    if not values:
+        raise ValueError("compare_bars needs at least one value")
+    fig, axes = _figure(figsize=(max(4.5, 1.4 * len(values)), 3.5))
+    ax = axes[0, 0]
+    scale = 100 if percent else 1
+    names = list(values)
+    heights = [scale * values[n] for n in names]
+    ax.bar(names, heights, color=plt.get_cmap("tab10")(np.arange(len(names)) % 10))
+    for i, h in enumerate(heights):
+        ax.text(i, h, f"{h:.1f}" if percent else f"{h:,.3g}", ha="center", va="bottom")
+    ax.set_xlabel("compared")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig
+
+
+def parameter_share(model, title: str) -> Figure:
+    """Bars of each weighted layer's parameters, labelled with its share of the total."""
+    weighted = [layer for layer in model.layers if layer.count_params()]
+    if not weighted:
+        raise ValueError(f"{model.name} has no layers with parameters")
+    counts = np.array([layer.count_params() for layer in weighted], dtype=float)
+    fig, axes = _figure(figsize=(max(6, 0.8 * len(weighted)), 3.8))
+    ax = axes[0, 0]
+    ax.bar([layer.name for layer in weighted], counts / 1e6)
+    for i, count in enumerate(counts):
+        ax.text(i, count / 1e6, f"{count / counts.sum():.1%}", ha="center", va="bottom",
+                fontsize=8)
+    ax.set_xlabel("layer")
+    ax.set_ylabel("parameters (millions)")
+    ax.set_title(title)
+    ax.tick_params(axis="x", rotation=45)
+    return fig
+
+
+def filters(kernel: np.ndarray, title: str, ncols: int = 16) -> Figure:
+    """The filters of a first convolution layer as small images.
+
+    Args:
+        kernel: the layer's weights, shape (height, width, input channels, filters); 1 or 3
+            input channels. Each filter is stretched to the full grey/colour range.
+    """
+    kernel = np.asarray(kernel)
+    if kernel.ndim != 4 or kernel.shape[2] not in (1, 3):
+        raise ValueError(f"filters needs a kernel (h, w, 1 or 3, filters), got {kernel.shape}")
+    count = kernel.shape[-1]
+    nrows = int(np.ceil(count / ncols))
+    fig, axes = _figure(nrows, min(ncols, count), figsize=(0.6 * min(ncols, count),
+                                                           0.6 * nrows + 0.6))
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for i, ax in zip(range(count), axes.flat, strict=False):
+        f = kernel[..., i]
+        f = (f - f.min()) / (np.ptp(f) or 1.0)
+        ax.imshow(f[..., 0] if f.shape[-1] == 1 else f, cmap="gray" if f.shape[-1] == 1 else None)
+        ax.set_title(str(i), fontsize=6)
+    fig.suptitle(title)
+    return fig
+
+
+def compare_curves(histories: dict[str, dict], metric: str, title: str,
+                   ylabel: str | None = None, error: bool = False) -> Figure:
+    """One metric per epoch for several runs: a line per run (validation dashed, if present).
+
+    Args:
+        histories: {run label: history dict or keras History}.
+        metric: a key of the histories, such as "accuracy" or "loss".
+        error: plot 1 - metric in percent (for accuracies: the error rate).
+    """
+    if not histories:
+        raise ValueError("compare_curves needs at least one history")
+    fig, axes = _figure(figsize=(6.5, 3.8))
+    ax = axes[0, 0]
+    colours = plt.get_cmap("tab10")
+    for i, (label, history) in enumerate(histories.items()):
+        logs = getattr(history, "history", history)
+        for key, style, suffix in ((metric, "o-", "training"),
+                                   (f"val_{metric}", "s--", "validation")):
+            if key in logs:
+                values = np.asarray(logs[key], dtype=float)
+                values = 100 * (1 - values) if error else values
+                ax.plot(np.arange(1, len(values) + 1), values, style, color=colours(i % 10),
+                        label=f"{label}, {suffix}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel or (f"{metric} error (%)" if error else metric))
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def per_layer(values: dict[str, dict[str, float]], ylabel: str, title: str,
+              log: bool = True) -> Figure:
+    """One line per run of a value per layer (input side left), on a log scale by default.
+
+    Args:
+        values: {run label: {layer name: value}}; every run lists its layers in order.
+    """
+    if not values:
+        raise ValueError("per_layer needs at least one run")
+    fig, axes = _figure(figsize=(7.5, 4))
+    ax = axes[0, 0]
+    for label, by_layer in values.items():
+        numbers = np.asarray(list(by_layer.values()), dtype=float)
+        ax.plot(np.arange(1, len(numbers) + 1), numbers, "o-", label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_ylabel(ylabel + (" (log scale)" if log else ""))
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def activation_histograms(activations: dict[str, dict[str, np.ndarray]], title: str,
+                          value_range: tuple[float, float] | None = None) -> Figure:
+    """A grid of histograms: one row per run, one column per layer, of the layer's outputs.
+
+    Args:
+        activations: {run label: {layer name: array of that layer's outputs}}.
+    """
+    rows = list(activations)
+    if not rows:
+        raise ValueError("activation_histograms needs at least one run")
+    columns = list(activations[rows[0]])
+    fig, axes = _figure(len(rows), len(columns), figsize=(2.3 * len(columns),
+                                                          1.7 * len(rows) + 0.6))
+    for r, label in enumerate(rows):
+        for c, layer in enumerate(columns):
+            ax = axes[r, c]
+            values = np.asarray(activations[label][layer]).ravel()
+            ax.hist(values, bins=40, range=value_range, color=f"C{r}")
+            ax.set_yticks([])
+            ax.set_title(f"{label}\n{layer}", fontsize=7)
+            ax.tick_params(labelsize=7)
+            ax.set_xlabel("output value", fontsize=7)
+            ax.set_ylabel("count", fontsize=7)
+    fig.suptitle(title)
+    return fig

@@ -40,3 +40,25 @@ def test_unknown_exercise_lists_the_known_ones():
     with pytest.raises(ValueError, match="Exercises with a check: 01-conv-parameters"):
         check.answer("02-top5", 1)
     assert "01-accuracy-function" in check.exercises()
+
+
+@pytest.mark.parametrize("exercise, right, wrong", [
+    ("02-random-top5", 0.005, 0.5),
+    ("03-conv1-size", 55, 54),
+    ("03-fc6-parameters", 6 * 6 * 256 * 4096 + 4096, 6 * 6 * 256 * 4096),
+    ("04-sigmoid-bound", 0.25**10, 0.5**10),
+    ("04-init-std", 1 / 16, np.sqrt(2 / 256)),
+    ("05-cifar-depth", 56, 54),
+    ("05-bottleneck-weights", 69_632, 2 * 9 * 256 * 256),
+])
+def test_chapter_checks(exercise, right, wrong):
+    assert check.answer(exercise, right)
+    verdict = check.answer(exercise, wrong)
+    assert not verdict and str(verdict).startswith("Not yet.")
+
+
+def test_top_k_function_check():
+    from imgclf.metrics import top_k_accuracy
+
+    assert check.answer("02-top-k-function", top_k_accuracy)
+    assert not check.answer("02-top-k-function", lambda y, p, k: top_k_accuracy(y, p, 1))

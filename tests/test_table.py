@@ -27,3 +27,12 @@ def test_catalog_lists_the_lecture_data_sets():
                      "ImageNet (ILSVRC 2012)", "COCO 2017", "Fashion-MNIST (used here)"):
         assert expected in names
     assert len(catalog.table().rows) == len(names)
+
+
+def test_ilsvrc_winners():
+    years = [r.year for r in catalog.ILSVRC_WINNERS]
+    assert years == list(range(2010, 2018))
+    errors = [r.top5_error for r in catalog.ILSVRC_WINNERS]
+    assert errors == sorted(errors, reverse=True)
+    assert dict(zip(years, errors, strict=True))[2012] == 0.153
+    assert len(catalog.ilsvrc_table().rows) == 8

@@ -9,8 +9,9 @@ from imgclf import catalog, data, scenes, viz
 
 
 def assert_labelled(fig):
-    assert fig.get_suptitle() or all(ax.get_title() for ax in fig.axes if ax.get_visible())
-    for ax in fig.axes:
+    panels = [ax for ax in fig.axes if not hasattr(ax, "_colorbar")]  # colour bars: a label
+    assert fig.get_suptitle() or all(ax.get_title() for ax in panels if ax.get_visible())
+    for ax in panels:
         if not ax.get_visible() or ax.images:  # image panels carry titles, not axes
             assert not ax.get_visible() or ax.get_title()
             continue
@@ -84,3 +85,40 @@ def test_vision_tasks_and_dataset_sizes(sample):
     assert_labelled(fig)
     widths = sorted(bar.get_width() for bar in fig.axes[0].containers[0])
     assert widths == sorted(d.images for d in catalog.LECTURE_DATASETS)
+
+
+def test_chapter_figures_are_labelled(sample):
+    from imgclf import metrics, models
+
+    assert_labelled(viz.challenge_errors(catalog.ILSVRC_WINNERS, 0.051, title="ilsvrc"))
+    assert_labelled(viz.accuracy_by_k([0.5, 0.8, 0.9, 1.0], title="k"))
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet(np.ones(10), 3)
+    assert_labelled(viz.top5_bars(sample.x_test[:3], sample.y_test[:3], probabilities,
+                                  sample.class_names, title="top 5"))
+    matrix = metrics.confusion_matrix(sample.y_test, sample.y_test[::-1], 10)
+    assert_labelled(viz.confusion(matrix, sample.class_names, title="confusion"))
+    assert_labelled(viz.compare_bars({"a": 0.5, "b": 0.75}, ylabel="accuracy (%)",
+                                     title="bars"))
+    assert_labelled(viz.parameter_share(models.small_cnn(), title="share"))
+    kernel = rng.normal(size=(5, 5, 1, 20))
+    fig = viz.filters(kernel, title="filters")
+    assert fig.get_suptitle() == "filters" and len([a for a in fig.axes if a.images]) == 20
+    history = {"accuracy": [0.5, 0.7], "val_accuracy": [0.4, 0.6]}
+    assert_labelled(viz.compare_curves({"run a": history, "run b": history}, "accuracy",
+                                       title="curves", error=True))
+    assert_labelled(viz.per_layer({"a": {"l1": 1e-3, "l2": 1.0}, "b": {"l1": 1.0, "l2": 1.0}},
+                                  ylabel="norm", title="per layer"))
+    fig = viz.activation_histograms({"a": {"l1": rng.random(100), "l2": rng.random(100)}},
+                                    title="histograms")
+    assert fig.get_suptitle() == "histograms"
+    assert all(ax.get_xlabel() and ax.get_title() for ax in fig.axes)
+
+
+def test_chapter_figures_reject_empty_input():
+    with pytest.raises(ValueError):
+        viz.compare_bars({}, ylabel="y", title="t")
+    with pytest.raises(ValueError):
+        viz.per_layer({}, ylabel="y", title="t")
+    with pytest.raises(ValueError):
+        viz.filters(np.zeros((3, 3, 2, 4)), title="t")

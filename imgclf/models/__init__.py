@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 
 from imgclf.models.alexnet import AlexNet, AlexNetOneTower, AlexNetSmall
-from imgclf.models.cnn import conv_bn_relu, small_cnn
+from imgclf.models.cnn import conv_bn_relu, four_layer_cnn, small_cnn
 from imgclf.models.inception import GoogLeNet, InceptionV3, naive_module, reduction_module
 from imgclf.models.lrn import LocalResponseNormalization
+from imgclf.models.mlp import deep_mlp
 from imgclf.models.mobilenet import MobileNet
 from imgclf.models.resnet import (
     CIFAR_DEPTHS,
@@ -31,6 +32,8 @@ from imgclf.models.xception import Xception, depthwise_pointwise
 #: Name -> builder. The CIFAR ResNets take `shortcut="A"` (default) or `"B"`.
 BUILDERS = {
     "small_cnn": small_cnn,
+    "four_layer_cnn": four_layer_cnn,
+    "deep_mlp": deep_mlp,
     "alexnet": AlexNet,
     "alexnet_one_tower": AlexNetOneTower,
     "alexnet_small": AlexNetSmall,
@@ -115,6 +118,7 @@ __all__ = [
     "CifarResNet", "CompactResNet", "GoogLeNet", "InceptionV3", "LocalResponseNormalization",
     "MobileNet",
     "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "WeightsUnavailableError",
-    "Xception", "basic_block", "bottleneck_block", "conv_bn_relu", "depthwise_pointwise", "get",
+    "Xception", "basic_block", "bottleneck_block", "conv_bn_relu", "depthwise_pointwise",
+    "deep_mlp", "four_layer_cnn", "get",
     "naive_module", "names", "pretrained", "reduction_module", "small_cnn",
 ]

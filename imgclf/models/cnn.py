@@ -64,3 +64,28 @@ def _validate(input_shape: tuple, num_classes: int, poolings: int, dropout: floa
         raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+
+
+def four_layer_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,
+                   activation: str = "relu", kernel_initializer="glorot_uniform",
+                   name: str | None = None) -> keras.Model:
+    """Two 3x3 convolutions (32 and 64 filters), each followed by 2x2 max-pooling, a dense layer
+    of 128 units and a softmax classifier, without batch normalisation: the kind of small
+    network AlexNet's authors used to compare ReLU with tanh (their Figure 1).
+
+    Takes uint8 images (N, H, W, C) (it rescales them itself); `activation` and
+    `kernel_initializer` are used in every hidden layer (AlexNet drew its weights from a
+    Gaussian with standard deviation 0.01).
+    """
+    _validate(tuple(input_shape), num_classes, 2, 0.0)
+    inputs = keras.Input(tuple(input_shape), name="images")
+    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+    for i, filters in enumerate((32, 64), start=1):
+        x = layers.Conv2D(filters, 3, padding="same", activation=activation,
+                          kernel_initializer=kernel_initializer, name=f"conv{i}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(128, activation=activation, kernel_initializer=kernel_initializer,
+                     name="hidden")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name or f"four_layer_cnn_{activation}")

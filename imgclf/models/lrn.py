@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -21,12 +22,16 @@ class LocalResponseNormalization(keras.layers.Layer):
             raise ValueError(f"size must be a positive odd integer, got {size!r}")
         self.size, self.k, self.alpha, self.beta = size, k, alpha, beta
 
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        # The sum over neighbouring channels as one product with a band matrix: a single
+        # matrix multiplication, which CPUs and GPUs run far faster than shifted slices.
+        offsets = np.arange(channels)[:, None] - np.arange(channels)[None, :]
+        self.band = (np.abs(offsets) <= self.size // 2).astype("float32")
+
     def call(self, inputs):
-        squares = ops.square(inputs)
-        half = self.size // 2
-        padded = ops.pad(squares, [[0, 0], [0, 0], [0, 0], [half, half]])
-        channels = inputs.shape[-1]
-        window = sum(padded[..., i:i + channels] for i in range(self.size))
+        band = ops.cast(self.band, inputs.dtype)
+        window = ops.matmul(ops.square(inputs), band)
         return inputs / ops.power(self.k + self.alpha * window, self.beta)
 
     def compute_output_shape(self, input_shape):

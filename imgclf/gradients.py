@@ -1,0 +1,61 @@
+"""The gradient that reaches each layer: where deep networks stop learning.
+
+Keras has no backend-neutral gradient function, so this asks the backend in use (TensorFlow's
+GradientTape, jax.grad, or torch autograd) for the gradient of the loss on one batch.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from imgclf.analysis import layers_of
+
+
+def _gradients(model, x, y, loss_fn):
+    variables = model.trainable_variables
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x, training=True))
+        return [keras.ops.convert_to_numpy(g) for g in tape.gradient(loss, variables)]
+    if backend == "jax":
+        import jax
+
+        non_trainable = [v.value for v in model.non_trainable_variables]
+
+        def loss_of(trainable):
+            predictions, _ = model.stateless_call(trainable, non_trainable, x, training=True)
+            return loss_fn(y, predictions)
+
+        return [np.asarray(g) for g in jax.grad(loss_of)([v.value for v in variables])]
+    if backend == "torch":
+        loss = loss_fn(y, model(x, training=True))
+        loss.backward()
+        grads = [v.value.grad.detach().cpu().numpy() for v in variables]
+        for v in variables:
+            v.value.grad = None
+        return grads
+    raise ValueError(f"gradients are not available on the {backend} backend")
+
+
+def kernel_gradient_norms(model, x, y, loss=None) -> dict[str, float]:
+    """The L2 norm of the loss's gradient with respect to each layer's kernel, on one batch.
+
+    Args:
+        model: a Keras model; every layer with a `kernel` (Dense, Conv2D, ...) is reported.
+        x, y: one batch of inputs and integer labels.
+        loss: a Keras loss (default: sparse categorical cross-entropy on probabilities).
+    Returns:
+        {layer name: gradient norm}, from the input side to the output side.
+    """
+    loss = loss or keras.losses.SparseCategoricalCrossentropy()
+    x = keras.ops.convert_to_tensor(np.asarray(x, dtype="float32"))
+    y = keras.ops.convert_to_tensor(np.asarray(y))
+    gradients = _gradients(model, x, y, loss)
+    by_variable = {id(v): g for v, g in zip(model.trainable_variables, gradients, strict=True)}
+    return {layer.name: float(np.linalg.norm(by_variable[id(layer.kernel)]))
+            for layer in layers_of(model) if getattr(layer, "kernel", None) is not None
+            and id(layer.kernel) in by_variable}

@@ -1,0 +1,59 @@
+"""Top-k accuracy, confusion matrices and the class pairs a classifier mixes up (NumPy)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _check(y_true, probabilities):
+    y_true, probabilities = np.asarray(y_true), np.asarray(probabilities)
+    if probabilities.ndim != 2 or y_true.shape != (len(probabilities),):
+        raise ValueError(f"need labels (N,) and probabilities (N, classes), got "
+                         f"{y_true.shape} and {probabilities.shape}")
+    if len(y_true) == 0:
+        raise ValueError("need at least one image")
+    if y_true.min() < 0 or y_true.max() >= probabilities.shape[1]:
+        raise ValueError(f"labels must be in 0..{probabilities.shape[1] - 1}, got "
+                         f"{y_true.min()}..{y_true.max()}")
+    return y_true, probabilities
+
+
+def top_k_accuracy(y_true, probabilities, k: int) -> float:
+    """The share of images whose true class is among the `k` most probable (k=1: accuracy).
+
+    Args:
+        y_true: integer labels, shape (N,).
+        probabilities: class scores, shape (N, classes).
+    """
+    y_true, probabilities = _check(y_true, probabilities)
+    if not isinstance(k, int) or not 1 <= k <= probabilities.shape[1]:
+        raise ValueError(f"k must be an integer in 1..{probabilities.shape[1]}, got {k!r}")
+    top = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
+    return float(np.mean((top == y_true[:, None]).any(axis=1)))
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """Counts (num_classes, num_classes): row = true class, column = predicted class."""
+    y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"need two label arrays of one shape (N,), got {y_true.shape} and "
+                         f"{y_pred.shape}")
+    for labels in (y_true, y_pred):
+        if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
+            raise ValueError(f"labels must be in 0..{num_classes - 1}")
+    return np.bincount(y_true * num_classes + y_pred,
+                       minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+def confused_pairs(matrix: np.ndarray, class_names: Sequence[str], count: int = 5):
+    """The `count` pairs of classes mixed up most often, either way round.
+
+    Returns [(class a, class b, images of a taken for b + of b taken for a), ...], most first.
+    """
+    matrix = np.asarray(matrix)
+    both = matrix + matrix.T
+    pairs = [(both[i, j], i, j) for i in range(len(matrix)) for j in range(i + 1, len(matrix))]
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    return [(class_names[i], class_names[j], int(n)) for n, i, j in pairs[:count]]

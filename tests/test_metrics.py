@@ -1,0 +1,93 @@
+"""imgclf.metrics and imgclf.gradients: the measurements chapters 2, 4 and 5 rest on."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from imgclf import gradients, metrics, models
+
+
+def test_top_k_accuracy_matches_keras():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 200)
+    p = rng.dirichlet(np.ones(10), 200).astype("float32")
+    for k in (1, 3, 5, 10):
+        metric = keras.metrics.SparseTopKCategoricalAccuracy(k=k)
+        metric.update_state(y, p)
+        assert metrics.top_k_accuracy(y, p, k) == pytest.approx(float(metric.result()))
+    assert metrics.top_k_accuracy(y, p, 10) == 1.0
+
+
+def test_top_k_small_example():
+    labels = np.array([2, 0, 3])
+    p = np.array([[0.1, 0.2, 0.6, 0.1], [0.3, 0.4, 0.2, 0.1], [0.4, 0.3, 0.2, 0.1]])
+    assert [metrics.top_k_accuracy(labels, p, k) for k in (1, 2, 3, 4)] == pytest.approx(
+        [1 / 3, 2 / 3, 2 / 3, 1.0])
+
+
+@pytest.mark.parametrize("y, p, k, message", [
+    ([0, 1], np.ones((3, 4)), 1, "need labels \\(N,\\)"),
+    ([0, 4], np.ones((2, 4)), 1, "labels must be in 0..3"),
+    ([0, 1], np.ones((2, 4)), 5, "k must be an integer in 1..4"),
+    ([], np.ones((0, 4)), 1, "at least one image"),
+])
+def test_top_k_rejects_bad_input(y, p, k, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.top_k_accuracy(np.array(y, dtype=int), p, k)
+
+
+def test_confusion_matrix_and_pairs():
+    matrix = metrics.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 0, 2, 1, 1], 3)
+    assert matrix.tolist() == [[1, 1, 0], [1, 0, 0], [0, 2, 1]]
+    assert metrics.confused_pairs(matrix, ["a", "b", "c"], count=2) == [
+        ("a", "b", 2), ("b", "c", 2)]
+    with pytest.raises(ValueError, match="labels must be in 0..2"):
+        metrics.confusion_matrix([0, 3], [0, 1], 3)
+    with pytest.raises(ValueError, match="two label arrays of one shape"):
+        metrics.confusion_matrix([0, 1], [0], 3)
+
+
+def test_gradient_norms_by_hand():
+    # One dense layer without bias, softmax cross-entropy: dL/dW = x^T (p - onehot) / N.
+    inputs = keras.Input((3,))
+    layer = keras.layers.Dense(2, use_bias=False, activation="softmax", name="only")
+    model = keras.Model(inputs, layer(inputs))
+    weights = np.array([[0.5, -0.5], [0.1, 0.2], [0.0, 1.0]], dtype="float32")
+    model.set_weights([weights])
+    x = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]], dtype="float32")
+    y = np.array([0, 1])
+    logits = x @ weights
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    expected = x.T @ (p - np.eye(2)[y]) / len(x)
+    norms = gradients.kernel_gradient_norms(model, x, y)
+    assert norms == {"only": pytest.approx(float(np.linalg.norm(expected)), rel=1e-4)}
+
+
+def test_vanishing_and_healthy_gradients_are_told_apart():
+    x = np.random.default_rng(0).integers(0, 256, (64, 28, 28, 1))
+    y = np.arange(64) % 10
+    keras.utils.set_random_seed(0)
+    sigmoid = models.deep_mlp(depth=10, activation="sigmoid",
+                              kernel_initializer=keras.initializers.LecunNormal())
+    keras.utils.set_random_seed(0)
+    relu = models.deep_mlp(depth=10, activation="relu",
+                           kernel_initializer=keras.initializers.HeNormal())
+    vanishing = list(gradients.kernel_gradient_norms(sigmoid, x, y).values())
+    healthy = list(gradients.kernel_gradient_norms(relu, x, y).values())
+    assert vanishing[0] / vanishing[9] < 1e-3
+    assert 0.1 < healthy[0] / healthy[9] < 10
+
+
+def test_small_models_of_the_chapters():
+    net = models.four_layer_cnn(activation="tanh")
+    assert [net.get_layer(n).activation.__name__ for n in ("conv1", "conv2", "hidden")] == [
+        "tanh"] * 3
+    assert net.count_params() == 9 * 32 + 32 + 9 * 32 * 64 + 64 + 7 * 7 * 64 * 128 + 128 \
+        + 128 * 10 + 10
+    mlp = models.deep_mlp(depth=4, width=16)
+    assert [layer.name for layer in mlp.layers if layer.count_params()] == [
+        "dense1", "dense2", "dense3", "dense4", "classifier"]
+    with pytest.raises(ValueError, match="depth and width must be positive integers"):
+        models.deep_mlp(depth=0)
