@@ -7,6 +7,7 @@ run. `sync` rewrites the `.ipynb` from the `.md` and takes those outputs from an
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from imgclf import atomic
@@ -38,7 +39,10 @@ def sync(source: Path | str, executed: Path | str) -> Path:
     notebook = jupytext.read(source)
     ran = nbformat.read(executed, as_version=4)
     outputs = {_key(cell): cell for cell in ran.cells if cell["cell_type"] == "code"}
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
+        # Ids from the cell's place and text, not random ones: a sync changes only what changed.
+        text = f"{index}:{cell['cell_type']}:{cell['source']}".encode()
+        cell["id"] = hashlib.sha1(text).hexdigest()[:8]
         if cell["cell_type"] != "code":
             continue
         cell["outputs"], cell["execution_count"] = [], None
