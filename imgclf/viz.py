@@ -6,6 +6,7 @@ value of the cell that makes it.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -276,9 +277,11 @@ def compare_bars(values: dict[str, float], ylabel: str, title: str,
     scale = 100 if percent else 1
     names = list(values)
     heights = [scale * values[n] for n in names]
-    ax.bar(names, heights, color=plt.get_cmap("tab10")(np.arange(len(names)) % 10))
+    ax.bar([textwrap.fill(n, 16) for n in names], heights,
+           color=plt.get_cmap("tab10")(np.arange(len(names)) % 10))
     for i, h in enumerate(heights):
         ax.text(i, h, f"{h:.1f}" if percent else f"{h:,.3g}", ha="center", va="bottom")
+    ax.set_ylim(0, 1.15 * max(max(heights), 0) or 1)
     ax.set_xlabel("compared")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
