@@ -101,3 +101,28 @@ def weighted_depth(model) -> int:
         before = max((depth.get(id(p), 0) for p in parents), default=0)
         depth[id(layer)] = before + (1 if multiply_adds(layer) else 0)
     return max(depth.values(), default=0)
+
+
+def receptive_field(model) -> tuple[int, int]:
+    """How many input pixels (rows, columns) one output pixel of `model` sees.
+
+    Computed from the windows and strides of the layers on the way: a layer with a k-wide
+    window widens the field by (k - 1) times the product of the strides before it, on each
+    axis. The model must be a single chain of layers (no branches).
+
+    Raises:
+        ValueError: a model with branches.
+    """
+    field, jump = [1, 1], [1, 1]
+    for layer in layers_of(model):
+        if len(layer._inbound_nodes) != 1 or len(layer._inbound_nodes[0].parent_nodes) > 1:
+            raise ValueError(f"receptive_field needs a chain of layers; {layer.name} joins "
+                             f"several inputs")
+        window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+        if window is None:
+            continue
+        dilation = getattr(layer, "dilation_rate", (1, 1))
+        for axis in (0, 1):
+            field[axis] += (window[axis] - 1) * dilation[axis] * jump[axis]
+            jump[axis] *= layer.strides[axis]
+    return tuple(field)

@@ -47,6 +47,13 @@ def _count(answer, expected: int, hint: str) -> Verdict:
     return Verdict(False, f"{value:,} is not it. {hint}")
 
 
+def _whole(answer, expected: int, right: str, hint: str) -> Verdict:
+    """A whole-number answer: `right` explains the expected value, `hint` guides a wrong one."""
+    if _integer(answer) == expected:
+        return Verdict(True, right)
+    return Verdict(False, hint)
+
+
 def _conv_with_bias(answer) -> Verdict:
     import keras
 
@@ -127,12 +134,10 @@ def _alexnet_conv1_size(answer) -> Verdict:
     from imgclf.models import AlexNet
 
     expected = AlexNet().get_layer("conv1").output.shape[1]
-    value = _integer(answer)
-    if value == expected:
-        return Verdict(True, f"(227 - 11) / 4 + 1 = {expected}: conv1's maps are "
-                             f"{expected}x{expected}.")
-    return Verdict(False, "without padding, a k-wide kernel at stride s leaves "
-                          "(n - k) / s + 1 positions of n.")
+    return _whole(answer, expected, f"(227 - 11) / 4 + 1 = {expected}: conv1's maps are "
+                                    f"{expected}x{expected}.",
+                  "without padding, a k-wide kernel at stride s leaves (n - k) / s + 1 "
+                  "positions of n.")
 
 
 def _alexnet_fc6(answer) -> Verdict:
@@ -170,12 +175,10 @@ def _cifar_depth(answer) -> Verdict:
     from imgclf.analysis import weighted_depth
     from imgclf.models import CifarResNet
 
-    value = _integer(answer)
     expected = weighted_depth(CifarResNet(56))
-    if value == expected:
-        return Verdict(True, f"6 x 9 + 2 = {expected} layers: ResNet-56.")
-    return Verdict(False, "three stages of n blocks, two convolutions each, plus the first "
-                          "convolution and the classifier.")
+    return _whole(answer, expected, f"6 x 9 + 2 = {expected} layers: ResNet-56.",
+                  "three stages of n blocks, two convolutions each, plus the first "
+                  "convolution and the classifier.")
 
 
 def _bottleneck_weights(answer) -> Verdict:
@@ -190,6 +193,80 @@ def _bottleneck_weights(answer) -> Verdict:
                                     "to 64, 1x1 from 64 to 256.")
 
 
+def _naive_channels(answer) -> Verdict:
+    import keras
+
+    from imgclf.models import naive_module
+
+    inputs = keras.Input((28, 28, 192))
+    expected = naive_module(inputs, 64, 128, 32, name="n").shape[-1]
+    hint = ("the three convolutions are counted; what does the pooling branch pass on?"
+            if _integer(answer) == 64 + 128 + 32
+            else "the module concatenates its branches along the channels.")
+    return _whole(answer, expected, f"64 + 128 + 32 + 192 = {expected}: the pooling branch "
+                                    f"passes all 192 input channels on, so every naive module "
+                                    f"widens the maps.", hint)
+
+
+def _factorised_weights(answer) -> Verdict:
+    import keras
+
+    inputs = keras.Input((17, 17, 64))
+    x = keras.layers.Conv2D(64, 3, padding="same", use_bias=False)(inputs)
+    x = keras.layers.Conv2D(64, 3, padding="same", use_bias=False)(x)
+    return _count(answer, keras.Model(inputs, x).count_params(),
+                  "each 3x3 convolution from 64 to 64 channels has 3 x 3 x 64 x 64 weights.")
+
+
+def _separable_parameters(answer) -> Verdict:
+    import keras
+
+    layer = keras.layers.SeparableConv2D(64, 3)
+    layer.build((None, 16, 16, 32))
+    return _count(answer, layer.count_params(),
+                  "a 3x3 depthwise kernel per input channel, a 1x1 pointwise weight per input "
+                  "and output channel, and one bias per output channel.")
+
+
+def _separable_ratio(answer) -> Verdict:
+    import keras
+
+    from imgclf.analysis import multiply_adds
+
+    inputs = keras.Input((16, 16, 128))
+    regular = keras.layers.Conv2D(128, 3, padding="same")
+    separable = keras.layers.SeparableConv2D(128, 3, padding="same")
+    keras.Model(inputs, [regular(inputs), separable(inputs)])
+    expected = multiply_adds(regular) / multiply_adds(separable)
+    value = _number(answer)
+    if value is None:
+        return Verdict(False, f"expected a number (a ratio), got {answer!r}.")
+    if np.isclose(value, expected, rtol=0.01):
+        return Verdict(True, f"9 x 128 / (9 + 128) = {expected:.2f}: per output pixel, "
+                             f"9 x 128 x 128 against 9 x 128 + 128 x 128 multiply-adds.")
+    return Verdict(False, "per output pixel and output channel the regular convolution does "
+                          "3 x 3 x 128 multiply-adds; count the separable one's two steps.")
+
+
+def _head_parameters(answer) -> Verdict:
+    from imgclf.models import MobileNet
+
+    features = MobileNet(include_top=False, pooling="avg").output_shape[-1]
+    return _count(answer, features * 5 + 5,
+                  f"MobileNet gives {features} features per image; a dense layer to 5 classes "
+                  f"has a weight per feature and class, and a bias per class.")
+
+
+def _xception_features(answer) -> Verdict:
+    from imgclf.models import Xception
+
+    expected = Xception(include_top=False, pooling="avg").output_shape[-1]
+    return _whole(answer, expected, f"{expected}: the channels of Xception's last separable "
+                                    f"convolution, one average per channel.",
+                  "global average pooling keeps one number per channel of the last feature "
+                  "maps; how many channels has Xception's last convolution?")
+
+
 CHECKS: dict[str, Callable[[object], Verdict]] = {
     "01-conv-parameters": _conv_with_bias,
     "01-dense-parameters": _hidden_dense,
@@ -202,6 +279,12 @@ CHECKS: dict[str, Callable[[object], Verdict]] = {
     "04-init-std": _init_std,
     "05-cifar-depth": _cifar_depth,
     "05-bottleneck-weights": _bottleneck_weights,
+    "06-naive-channels": _naive_channels,
+    "06-factorised-weights": _factorised_weights,
+    "07-separable-parameters": _separable_parameters,
+    "07-separable-ratio": _separable_ratio,
+    "08-head-parameters": _head_parameters,
+    "08-xception-features": _xception_features,
 }
 
 

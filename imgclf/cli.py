@@ -104,11 +104,16 @@ def _summary(record: dict) -> str:
 
 
 def _weights(args) -> str:
-    from imgclf import models
+    import numpy as np
+
+    from imgclf import applications, models
 
     model = models.pretrained(args.name)
-    return (f"The ImageNet weights of {args.name} are in the Keras cache "
-            f"({model.count_params():,} parameters loaded into imgclf's {args.name}).")
+    headless = models.pretrained(args.name, include_top=False, pooling="avg")
+    applications.decode(np.full((1, 1000), 1e-3))
+    return (f"The ImageNet weights of {args.name}, with and without its classifier, and the "
+            f"ImageNet class names are in the Keras cache ({model.count_params():,} and "
+            f"{headless.count_params():,} parameters loaded into imgclf's {args.name}).")
 
 
 def parser() -> argparse.ArgumentParser:

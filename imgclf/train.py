@@ -43,7 +43,8 @@ class TrainConfig:
         label_smoothing: 0 for hard targets; 0.1 spreads a tenth of each target over all classes.
         augment: random crops (zero padding of `padding` pixels) and, if `flip`, mirroring.
         bn_momentum: BatchNormalization momentum; lower values settle within short runs.
-        validation_split: the share of training images held out for validation.
+        validation_split: the share of training images held out for validation (0: none,
+            for runs on a handful of labelled images).
         mixed_precision: compute in bfloat16 (on GPUs), keeping float32 weights.
     """
 
@@ -95,8 +96,8 @@ def _check(cfg: TrainConfig) -> None:
         raise ValueError(f"batch_size must be a positive integer, got {cfg.batch_size!r}")
     if not 0 <= cfg.label_smoothing < 1:
         raise ValueError(f"label_smoothing must be in [0, 1), got {cfg.label_smoothing}")
-    if not 0 < cfg.validation_split < 1:
-        raise ValueError(f"validation_split must be in (0, 1), got {cfg.validation_split}")
+    if not 0 <= cfg.validation_split < 1:
+        raise ValueError(f"validation_split must be in [0, 1), got {cfg.validation_split}")
     if not 0 <= cfg.bn_momentum < 1:
         raise ValueError(f"bn_momentum must be in [0, 1), got {cfg.bn_momentum}")
 

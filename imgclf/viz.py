@@ -410,3 +410,45 @@ def activation_histograms(activations: dict[str, dict[str, np.ndarray]], title: 
             ax.set_ylabel("count", fontsize=7)
     fig.suptitle(title)
     return fig
+
+
+def labelled_points(points: Mapping[str, tuple[float, float]], xlabel: str, ylabel: str,
+                    title: str, logx: bool = False) -> Figure:
+    """A scatter plot with each point's label beside it: {label: (x, y)}."""
+    if not points:
+        raise ValueError("labelled_points needs at least one point")
+    fig, axes = _figure(figsize=(6.5, 4))
+    ax = axes[0, 0]
+    xs, ys = zip(*points.values(), strict=True)
+    ax.scatter(xs, ys, color="C0")
+    for label, (x, y) in points.items():
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    if logx:
+        ax.set_xscale("log")
+    ax.margins(0.15)
+    ax.set_xlabel(xlabel + (" (log scale)" if logx else ""))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return fig
+
+
+def lines_by_x(series: Mapping[str, Mapping[float, float]], xlabel: str, ylabel: str,
+               title: str, logx: bool = False, percent: bool = True) -> Figure:
+    """One line per label through its points {x: y} (fractions shown as percent)."""
+    if not series:
+        raise ValueError("lines_by_x needs at least one series")
+    fig, axes = _figure(figsize=(6, 3.8))
+    ax = axes[0, 0]
+    scale = 100 if percent else 1
+    for label, points in series.items():
+        xs = sorted(points)
+        ax.plot(xs, [scale * points[x] for x in xs], "o-", label=label)
+    if logx:
+        ax.set_xscale("log")
+        ax.set_xticks(sorted({x for points in series.values() for x in points}),
+                      [f"{x:g}" for x in sorted({x for p in series.values() for x in p})])
+    ax.set_xlabel(xlabel + (" (log scale)" if logx else ""))
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return fig

@@ -69,3 +69,32 @@ def test_weighted_depth_counts_as_the_papers_do(name, depth):
 def test_grouped_convolution_multiply_adds():
     grouped = single_layer(layers.Conv2D(256, 5, padding="same", groups=2), (27, 27, 96))
     assert analysis.totals(grouped).multiply_adds == 27 * 27 * 256 * 5 * 5 * 48
+
+
+def _chain(*chain, shape=(32, 32, 8)):
+    inputs = keras.Input(shape)
+    x = inputs
+    for layer in chain:
+        x = layer(x)
+    return keras.Model(inputs, x)
+
+
+@pytest.mark.parametrize("chain, field", [
+    ([keras.layers.Conv2D(4, 5)], (5, 5)),
+    ([keras.layers.Conv2D(4, 3), keras.layers.Conv2D(4, 3)], (5, 5)),
+    ([keras.layers.Conv2D(4, 3) for _ in range(3)], (7, 7)),
+    ([keras.layers.Conv2D(4, (1, 7)), keras.layers.Conv2D(4, (7, 1))], (7, 7)),
+    ([keras.layers.Conv2D(4, (1, 7))], (1, 7)),
+    ([keras.layers.Conv2D(4, 3, strides=2), keras.layers.Conv2D(4, 3)], (7, 7)),
+    ([keras.layers.MaxPooling2D(2), keras.layers.Conv2D(4, 3)], (6, 6)),
+    ([keras.layers.Conv2D(4, 3, dilation_rate=2)], (5, 5)),
+])
+def test_receptive_field(chain, field):
+    assert analysis.receptive_field(_chain(*chain)) == field
+
+
+def test_receptive_field_needs_a_chain():
+    inputs = keras.Input((8, 8, 3))
+    joined = keras.layers.Add()([keras.layers.Conv2D(3, 3, padding="same")(inputs), inputs])
+    with pytest.raises(ValueError, match="needs a chain of layers"):
+        analysis.receptive_field(keras.Model(inputs, joined))

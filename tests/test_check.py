@@ -50,6 +50,12 @@ def test_unknown_exercise_lists_the_known_ones():
     ("04-init-std", 1 / 16, np.sqrt(2 / 256)),
     ("05-cifar-depth", 56, 54),
     ("05-bottleneck-weights", 69_632, 2 * 9 * 256 * 256),
+    ("06-naive-channels", 416, 224),
+    ("06-factorised-weights", 73_728, 25 * 64 * 64),
+    ("07-separable-parameters", 2_400, 9 * 32 + 32 * 64),
+    ("07-separable-ratio", 8.41, 9.0),
+    ("08-head-parameters", 5_125, 5_120),
+    ("08-xception-features", 2048, 1024),
 ])
 def test_chapter_checks(exercise, right, wrong):
     assert check.answer(exercise, right)

@@ -143,7 +143,7 @@ def test_local_response_normalization_matches_the_formula():
 def test_every_network_builds_headless_and_for_other_class_counts(name):
     net = models.get(name, num_classes=7)
     assert net.output_shape[-1] == 7
-    if name not in ("small_cnn", "four_layer_cnn", "deep_mlp"):  # the teaching models
+    if name not in ("small_cnn", "four_layer_cnn", "deep_mlp", "plain_cnn"):  # teaching models
         headless = models.get(name, include_top=False, pooling="avg")
         assert len(headless.output_shape) == 2
 
@@ -151,7 +151,8 @@ def test_every_network_builds_headless_and_for_other_class_counts(name):
 @pytest.mark.parametrize("name, minimum", [("alexnet", 67), ("alexnet_small", 15),
                                            ("vgg16", 32), ("resnet50", 32), ("resnet20", 8),
                                            ("googlenet", 32), ("inception_v3", 75),
-                                           ("xception", 71), ("mobilenet", 32)])
+                                           ("xception", 71), ("mobilenet", 32),
+                                           ("mini_inception", 8), ("mini_xception", 8)])
 def test_too_small_an_input_names_the_minimum(name, minimum):
     models.get(name, input_shape=(minimum, minimum, 3), include_top=False)
     with pytest.raises(ValueError, match=f"at least {minimum}x{minimum} pixels"):
@@ -197,3 +198,58 @@ def test_layers_carry_meaningful_names():
         generic = [layer.name for layer in net.layers
                    if layer.name.split("_")[0] in {"conv2d", "dense", "add", "activation"}]
         assert not generic, generic[:5]
+
+
+def test_naive_and_reduced_modules_on_googlenets_first_input():
+    maps = keras.Input((28, 28, 192))
+    naive = keras.Model(maps, models.naive_module(maps, 64, 128, 32))
+    reduced = keras.Model(maps, models.reduction_module(maps, *inception.GOOGLENET[0][1]))
+    assert naive.output_shape == (None, 28, 28, 416)  # the pooling branch keeps 192 channels
+    assert reduced.output_shape == (None, 28, 28, 256)
+    assert naive.count_params() == 387_296 and reduced.count_params() == 163_696
+    normalised = keras.Model(maps, models.reduction_module(maps, *inception.GOOGLENET[0][1],
+                                                           name="bn", batch_norm=True))
+    assert normalised.output_shape == reduced.output_shape
+    assert sum(isinstance(x, keras.layers.BatchNormalization) for x in normalised.layers) == 6
+    with pytest.raises(ValueError, match="every branch width must be a positive integer"):
+        models.naive_module(maps, 64, 0, 32)
+
+
+def test_inception_resnet_module_keeps_its_input_shape():
+    maps = keras.Input((17, 17, 128))
+    module = keras.Model(maps, models.residual_module(maps, 32))
+    assert module.output_shape == (None, 17, 17, 128)
+    adds = [x for x in module.layers if isinstance(x, keras.layers.Add)]
+    assert len(adds) == 1
+
+
+def test_mini_inception_and_its_plain_twin_are_of_a_size():
+    mini, plain = models.MiniInception(), models.plain_cnn()
+    assert mini.output_shape == plain.output_shape == (None, 10)
+    assert abs(mini.count_params() - plain.count_params()) < 0.15 * plain.count_params()
+    assert analysis.weighted_depth(mini) == 12 and analysis.weighted_depth(plain) == 7
+    assert models.MiniInception((32, 32, 3), 100).output_shape == (None, 100)
+    with pytest.raises(ValueError, match="stages must be non-empty tuples of positive widths"):
+        models.plain_cnn(stages=((32,), ()))
+
+
+def test_mini_xception_separable_against_regular():
+    separable = models.MiniXception()
+    regular = models.MiniXception(separable=False)
+    kinds = {type(x) for x in regular.layers}
+    assert keras.layers.SeparableConv2D not in kinds
+    assert sum(isinstance(x, keras.layers.SeparableConv2D) for x in separable.layers) == 7
+    # Same layers, same widths: only the convolutions differ.
+    assert [x.name for x in separable.layers] == [x.name for x in regular.layers]
+    assert separable.count_params() * 7 < regular.count_params()
+    images = np.random.default_rng(0).random((2, 28, 28, 1)).astype("float32")
+    assert separable.predict(images, verbose=0).shape == (2, 10)
+    with pytest.raises(ValueError, match="middle_blocks must be an integer >= 0"):
+        models.MiniXception(middle_blocks=-1)
+    with pytest.raises(ValueError, match="widths must be positive integers"):
+        models.MiniXception(widths=())
+
+
+def test_pretrained_rejects_a_bad_input_shape_before_any_download():
+    with pytest.raises(ValueError, match="at least 32x32 pixels"):
+        models.pretrained("mobilenet", include_top=False, input_shape=(16, 16, 3))

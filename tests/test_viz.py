@@ -109,6 +109,12 @@ def test_chapter_figures_are_labelled(sample):
                                        title="curves", error=True))
     assert_labelled(viz.per_layer({"a": {"l1": 1e-3, "l2": 1.0}, "b": {"l1": 1.0, "l2": 1.0}},
                                   ylabel="norm", title="per layer"))
+    assert_labelled(viz.labelled_points({"a": (1e6, 70.0), "b": (1e8, 75.0)}, xlabel="size",
+                                        ylabel="accuracy (%)", title="points", logx=True))
+    fig = viz.lines_by_x({"a": {1: 0.5, 10: 0.7}, "b": {1: 0.4, 10: 0.8}}, xlabel="labels",
+                         ylabel="accuracy (%)", title="lines", logx=True)
+    assert_labelled(fig)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "10"]
     fig = viz.activation_histograms({"a": {"l1": rng.random(100), "l2": rng.random(100)}},
                                     title="histograms")
     assert fig.get_suptitle() == "histograms"
@@ -120,5 +126,9 @@ def test_chapter_figures_reject_empty_input():
         viz.compare_bars({}, ylabel="y", title="t")
     with pytest.raises(ValueError):
         viz.per_layer({}, ylabel="y", title="t")
+    with pytest.raises(ValueError):
+        viz.labelled_points({}, xlabel="x", ylabel="y", title="t")
+    with pytest.raises(ValueError):
+        viz.lines_by_x({}, xlabel="x", ylabel="y", title="t")
     with pytest.raises(ValueError):
         viz.filters(np.zeros((3, 3, 2, 4)), title="t")

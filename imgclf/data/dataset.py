@@ -65,6 +65,49 @@ class Dataset:
             self.y_test[test], self.class_names, self.source,
         )
 
+    def select_classes(self, classes) -> Dataset:
+        """Only the images of `classes` (indices into `class_names`), relabelled 0, 1, ... in
+        the order given: the data for training on some classes and transferring to others.
+
+        Raises:
+            ValueError: fewer than 2 classes, a repeated class, or an index outside
+                0..num_classes-1.
+        """
+        classes = [int(c) for c in classes]
+        if len(classes) < 2 or len(set(classes)) != len(classes):
+            raise ValueError(f"select_classes needs 2 or more distinct classes, got {classes}")
+        unknown = [c for c in classes if not 0 <= c < self.num_classes]
+        if unknown:
+            raise ValueError(f"classes {unknown} are outside 0..{self.num_classes - 1} of "
+                             f"{self.name}")
+        relabel = np.full(self.num_classes, -1, dtype=np.int64)
+        relabel[classes] = np.arange(len(classes))
+        train = relabel[self.y_train] >= 0
+        test = relabel[self.y_test] >= 0
+        return Dataset(
+            self.name, self.x_train[train], relabel[self.y_train[train]], self.x_test[test],
+            relabel[self.y_test[test]], tuple(self.class_names[c] for c in classes),
+            self.source,
+        )
+
+    def labels_per_class(self, count: int, seed: int = 0) -> Dataset:
+        """`count` random training images of every class (the test set is kept whole): the
+        few labelled examples of a transfer-learning experiment.
+
+        Raises:
+            ValueError: a count below 1, or above the images of the smallest class.
+        """
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ValueError(f"count must be an integer >= 1, got {count!r}")
+        smallest = int(np.bincount(self.y_train, minlength=self.num_classes).min())
+        if count > smallest:
+            raise ValueError(f"{self.name} has only {smallest} training images in its smallest "
+                             f"class; count must be at most {smallest}, got {count}")
+        train = stratified_indices(self.y_train, count * self.num_classes,
+                                   np.random.default_rng(seed))
+        return Dataset(self.name, self.x_train[train], self.y_train[train], self.x_test,
+                       self.y_test, self.class_names, self.source)
+
     def __repr__(self) -> str:
         return (
             f"Dataset({self.name!r}: train {self.x_train.shape}, test {self.x_test.shape}, "

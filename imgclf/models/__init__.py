@@ -11,8 +11,15 @@ from __future__ import annotations
 import functools
 
 from imgclf.models.alexnet import AlexNet, AlexNetOneTower, AlexNetSmall
-from imgclf.models.cnn import conv_bn_relu, four_layer_cnn, small_cnn
-from imgclf.models.inception import GoogLeNet, InceptionV3, naive_module, reduction_module
+from imgclf.models.cnn import conv_bn_relu, four_layer_cnn, plain_cnn, small_cnn
+from imgclf.models.inception import (
+    GoogLeNet,
+    InceptionV3,
+    MiniInception,
+    naive_module,
+    reduction_module,
+    residual_module,
+)
 from imgclf.models.lrn import LocalResponseNormalization
 from imgclf.models.mlp import deep_mlp
 from imgclf.models.mobilenet import MobileNet
@@ -27,7 +34,7 @@ from imgclf.models.resnet import (
     bottleneck_block,
 )
 from imgclf.models.vgg import VGG16, VGG19
-from imgclf.models.xception import Xception, depthwise_pointwise
+from imgclf.models.xception import MiniXception, Xception, depthwise_pointwise
 
 #: Name -> builder. The CIFAR ResNets take `shortcut="A"` (default) or `"B"`.
 BUILDERS = {
@@ -45,9 +52,13 @@ BUILDERS = {
     "resnet50": ResNet50,
     "resnet101": ResNet101,
     "resnet152": ResNet152,
+    "plain_cnn": plain_cnn,
     "googlenet": GoogLeNet,
+    "mini_inception": MiniInception,
     "inception_v3": InceptionV3,
     "xception": Xception,
+    "mini_xception": MiniXception,
+    "mini_xception_regular": functools.partial(MiniXception, separable=False),
     "mobilenet": MobileNet,
 }
 
@@ -80,12 +91,17 @@ def get(name: str, **kwargs):
     return BUILDERS[name](**kwargs)
 
 
-def pretrained(name: str, include_top: bool = True, pooling: str | None = None):
+def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
+               input_shape=None):
     """Our `name` network with the ImageNet weights of its `keras.applications` twin.
 
-    Keras downloads the weights once into its cache (`~/.keras/models`); after that no network
-    is needed. Raises ValueError for a network Keras has no weights for, and
-    WeightsUnavailableError (within seconds) when the weights are neither cached nor reachable.
+    `input_shape` (height, width, 3) is the published size unless given; without the top, any
+    size the network can downsample takes the weights. Keras downloads the weights once into
+    its cache (`~/.keras/models`); after that no network is needed.
+
+    Raises:
+        ValueError: a network Keras has no weights for, or an input shape it cannot take.
+        WeightsUnavailableError: (within seconds) the weights are neither cached nor reachable.
     """
     if name not in KERAS_APPLICATIONS:
         raise ValueError(f"No ImageNet weights for {name!r}. Networks with weights: "
@@ -94,11 +110,14 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None):
 
     from imgclf import network
 
+    # Build ours first: a bad input shape is reported before anything is downloaded.
+    shape = {} if input_shape is None else {"input_shape": tuple(input_shape)}
+    ours = get(name, include_top=include_top, pooling=pooling, **shape)
     application = getattr(keras.applications, KERAS_APPLICATIONS[name])
     try:
         with network.bounded():
             reference = application(weights="imagenet", include_top=include_top,
-                                    pooling=pooling)
+                                    pooling=pooling, input_shape=ours.input_shape[1:])
     except Exception as error:
         raise WeightsUnavailableError(
             f"The ImageNet weights of {name} ({KERAS_APPLICATIONS[name]}) are not in the Keras "
@@ -107,8 +126,6 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None):
             f"then copy its ~/.keras/models here (or set KERAS_HOME to the folder that holds "
             f"models/)."
         ) from None
-    ours = get(name, input_shape=reference.input_shape[1:], include_top=include_top,
-               pooling=pooling)
     ours.set_weights(reference.get_weights())
     return ours
 
@@ -116,9 +133,10 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None):
 __all__ = [
     "BUILDERS", "KERAS_APPLICATIONS", "AlexNet", "AlexNetOneTower", "AlexNetSmall",
     "CifarResNet", "CompactResNet", "GoogLeNet", "InceptionV3", "LocalResponseNormalization",
-    "MobileNet",
+    "MiniInception", "MiniXception", "MobileNet",
     "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "WeightsUnavailableError",
     "Xception", "basic_block", "bottleneck_block", "conv_bn_relu", "depthwise_pointwise",
     "deep_mlp", "four_layer_cnn", "get",
-    "naive_module", "names", "pretrained", "reduction_module", "small_cnn",
+    "naive_module", "names", "plain_cnn", "pretrained", "reduction_module", "residual_module",
+    "small_cnn",
 ]

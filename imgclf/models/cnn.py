@@ -89,3 +89,30 @@ def four_layer_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 
                      name="hidden")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name=name or f"four_layer_cnn_{activation}")
+
+
+def plain_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,
+              stages: Sequence[Sequence[int]] = ((32,), (48, 48), (64, 64), (96,)),
+              name: str = "plain_cnn") -> keras.Model:
+    """A plain stack of 3x3 conv-BN-ReLU layers: one tuple of widths per stage, 3x3/2
+    max-pooling between stages, global average pooling and a softmax classifier.
+
+    The defaults (six convolutions on the grids of `MiniInception`, about 0.16M parameters)
+    match `MiniInception` in size, so the two can be trained side by side. Images
+    (N, H, W, C) scaled by the caller.
+    """
+    stages = tuple(tuple(stage) for stage in stages)
+    if not stages or not all(stage and all(isinstance(w, int) and w > 0 for w in stage)
+                             for stage in stages):
+        raise ValueError(f"stages must be non-empty tuples of positive widths, got {stages!r}")
+    _validate(tuple(input_shape), num_classes, len(stages) - 1, 0.0)
+    inputs = keras.Input(tuple(input_shape), name="images")
+    x = inputs
+    for s, widths in enumerate(stages, start=1):
+        if s > 1:
+            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{s - 1}")(x)
+        for c, filters in enumerate(widths, start=1):
+            x = conv_bn_relu(x, filters, name=f"stage{s}_{c}")
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)

@@ -22,9 +22,15 @@ from imgclf.models.common import check_arguments, headless_ending, pooled_classi
 from imgclf.models.lrn import LocalResponseNormalization
 
 
-def _conv_relu(x, filters, kernel, name, stride=1, padding="same"):
-    return layers.Conv2D(filters, kernel, strides=stride, padding=padding, activation="relu",
-                         name=name)(x)
+def _conv_relu(x, filters, kernel, name, stride=1, padding="same", batch_norm=False):
+    if not batch_norm:
+        return layers.Conv2D(filters, kernel, strides=stride, padding=padding,
+                             activation="relu", name=name)(x)
+    # Inception v3's unit: BN supplies the bias, so the convolution has none.
+    x = layers.Conv2D(filters, kernel, strides=stride, padding=padding, use_bias=False,
+                      name=f"{name}_conv")(x)
+    x = layers.BatchNormalization(scale=False, name=f"{name}_bn")(x)
+    return layers.Activation("relu", name=name)(x)
 
 
 def naive_module(x, n1x1: int, n3x3: int, n5x5: int, name: str = "naive"):
@@ -33,6 +39,7 @@ def naive_module(x, n1x1: int, n3x3: int, n5x5: int, name: str = "naive"):
     Shapes: (N, H, W, C) -> (N, H, W, n1x1 + n3x3 + n5x5 + C): the pooling branch keeps all
     C input channels, so stacking these modules widens the maps at every step.
     """
+    _check_widths(name, n1x1, n3x3, n5x5)
     branches = [
         _conv_relu(x, n1x1, 1, f"{name}_1x1"),
         _conv_relu(x, n3x3, 3, f"{name}_3x3"),
@@ -43,20 +50,91 @@ def naive_module(x, n1x1: int, n3x3: int, n5x5: int, name: str = "naive"):
 
 
 def reduction_module(x, n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int, n5x5: int,
-                     pool_proj: int, name: str = "inception"):
+                     pool_proj: int, name: str = "inception", batch_norm: bool = False):
     """The module with dimension reductions: 1x1 convolutions before the 3x3 and 5x5 ones and
     after the pooling, each followed by ReLU (GoogLeNet, Figure 2b; widths as in its Table 1).
+    With `batch_norm`, every convolution is followed by batch normalisation (as from v3 on).
 
     Shapes: (N, H, W, C) -> (N, H, W, n1x1 + n3x3 + n5x5 + pool_proj).
     """
-    branch1 = _conv_relu(x, n1x1, 1, f"{name}_1x1")
-    branch2 = _conv_relu(x, n3x3_reduce, 1, f"{name}_3x3_reduce")
-    branch2 = _conv_relu(branch2, n3x3, 3, f"{name}_3x3")
-    branch3 = _conv_relu(x, n5x5_reduce, 1, f"{name}_5x5_reduce")
-    branch3 = _conv_relu(branch3, n5x5, 5, f"{name}_5x5")
+    _check_widths(name, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj)
+    bn = batch_norm
+    branch1 = _conv_relu(x, n1x1, 1, f"{name}_1x1", batch_norm=bn)
+    branch2 = _conv_relu(x, n3x3_reduce, 1, f"{name}_3x3_reduce", batch_norm=bn)
+    branch2 = _conv_relu(branch2, n3x3, 3, f"{name}_3x3", batch_norm=bn)
+    branch3 = _conv_relu(x, n5x5_reduce, 1, f"{name}_5x5_reduce", batch_norm=bn)
+    branch3 = _conv_relu(branch3, n5x5, 5, f"{name}_5x5", batch_norm=bn)
     branch4 = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
-    branch4 = _conv_relu(branch4, pool_proj, 1, f"{name}_pool_proj")
+    branch4 = _conv_relu(branch4, pool_proj, 1, f"{name}_pool_proj", batch_norm=bn)
     return layers.Concatenate(name=f"{name}_concat")([branch1, branch2, branch3, branch4])
+
+
+def _check_widths(name, *widths):
+    if not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
+        raise ValueError(f"{name}: every branch width must be a positive integer, got {widths}")
+
+
+def residual_module(x, width: int, scale: float = 0.2, name: str = "inception_resnet"):
+    """An Inception-ResNet module (Inception v4 paper, Figure 16, narrowed to `width`): three
+    branches (1x1; 1x1-3x3; 1x1-3x3-3x3, the 5x5 factorised), concatenated, a linear 1x1
+    convolution back to the input's C channels, added to the input scaled by `scale`, ReLU.
+
+    Shapes: (N, H, W, C) -> (N, H, W, C).
+    """
+    _check_widths(name, width)
+    branch1 = _conv_relu(x, width, 1, f"{name}_1x1", batch_norm=True)
+    branch2 = _conv_relu(x, width, 1, f"{name}_3x3_reduce", batch_norm=True)
+    branch2 = _conv_relu(branch2, width, 3, f"{name}_3x3", batch_norm=True)
+    branch3 = _conv_relu(x, width, 1, f"{name}_5x5_reduce", batch_norm=True)
+    branch3 = _conv_relu(branch3, width, 3, f"{name}_5x5_a", batch_norm=True)
+    branch3 = _conv_relu(branch3, width, 3, f"{name}_5x5_b", batch_norm=True)
+    mixed = layers.Concatenate(name=f"{name}_concat")([branch1, branch2, branch3])
+    change = layers.Conv2D(x.shape[-1], 1, name=f"{name}_linear")(mixed)
+    # Scaling the residual down kept very wide Inception-ResNets from dying early in training.
+    x = layers.Add(name=f"{name}_add")([x, layers.Rescaling(scale, name=f"{name}_scale")(change)])
+    return layers.Activation("relu", name=name)(x)
+
+
+def _modules(x, plan, pools: int, batch_norm: bool = False):
+    """Run the modules of `plan` (GoogLeNet's Table 1 layout: (name, widths) or "pool" for
+    3x3/2 max-pooling) on `x`; yield each module's name and output. `pools` numbers the
+    poolings already in the network."""
+    for step in plan:
+        if step == "pool":
+            pools += 1
+            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{pools}")(x)
+            continue
+        module, widths = step
+        x = reduction_module(x, *widths, name=f"inception_{module}", batch_norm=batch_norm)
+        yield module, x
+
+
+# --- A small Inception network for 28-32 px images -----------------------------------------
+
+#: name -> (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj), as GoogLeNet's Table 1.
+MINI_INCEPTION = (
+    ("3a", (16, 16, 24, 8, 8, 8)), ("3b", (24, 24, 32, 8, 16, 16)), "pool",
+    ("4a", (48, 32, 64, 8, 16, 16)), ("4b", (48, 32, 64, 8, 16, 16)), "pool",
+    ("5a", (64, 48, 96, 16, 32, 32)),
+)
+
+
+def MiniInception(input_shape=(28, 28, 1), num_classes: int = 10, include_top: bool = True,
+                  pooling=None):
+    """A GoogLeNet in miniature for 28-32 px images: a 3x3 stem convolution (32 filters) and
+    3x3/2 max-pooling, five Inception modules with reductions and batch normalisation in three
+    grids (14, 7 and 4 for 28x28 input), global average pooling and a softmax classifier:
+    about 0.17M parameters.
+    Images (N, H, W, C) scaled by the caller, at least 8x8 pixels.
+    """
+    input_shape = check_arguments("mini_inception", input_shape, num_classes, 8,
+                                  pooling=pooling)
+    inputs = keras.Input(input_shape, name="images")
+    x = _conv_relu(inputs, 32, 3, "stem", batch_norm=True)
+    # Like GoogLeNet's stem, shrink the grid before the modules: they are the costly part.
+    stem = layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+    *_, (_, x) = _modules(stem, MINI_INCEPTION, pools=0, batch_norm=True)
+    return pooled_classifier(inputs, x, "mini_inception", num_classes, include_top, pooling)
 
 
 # --- GoogLeNet (Inception v1), Table 1 of arXiv:1409.4842 ---------------------------------
@@ -100,16 +178,9 @@ def GoogLeNet(input_shape=(224, 224, 3), num_classes=1000, include_top=True, poo
     x = _conv_relu(x, 64, 1, "conv2_3x3_reduce")
     x = _conv_relu(x, 192, 3, "conv2_3x3")
     x = LocalResponseNormalization(name="conv2_lrn")(x)
-    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
+    stem = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
     side_outputs = []
-    pools = 2
-    for step in GOOGLENET:
-        if step == "pool":
-            pools += 1
-            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{pools}")(x)
-            continue
-        module, widths = step
-        x = reduction_module(x, *widths, name=f"inception_{module}")
+    for module, x in _modules(stem, GOOGLENET, pools=2):
         if auxiliary and include_top and module in AUXILIARY_AFTER:
             side_outputs.append(auxiliary_classifier(x, num_classes, f"aux_{module}"))
     if not include_top:

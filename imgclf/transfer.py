@@ -1,0 +1,196 @@
+"""Transfer learning: reuse a trained network's features for new classes with few labels.
+
+Two steps, as in the Keras guide to transfer learning:
+
+1. *Feature extraction*: keep the trained network frozen, run it once over the images and
+   train only a new classifier (`train_head`) on its features.
+2. *Fine-tuning*: put the new classifier on top of a copy of the network (`fine_tuning_model`),
+   unfreeze it, and train everything with a small learning rate. Batch normalisation stays in
+   inference mode, so a few labelled images do not overwrite the statistics it learned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from imgclf import train
+from imgclf.analysis import layers_of
+from imgclf.data import Dataset
+
+
+def feature_extractor(network: keras.Model) -> keras.Model:
+    """A frozen model from uint8 images (N, H, W, C) to `network`'s features (N, F).
+
+    The features are the input of `network`'s final Dense classifier or, for a network without
+    its top (`include_top=False, pooling="avg"`), its output. Unless the network starts with
+    its own Rescaling layer, the extractor scales the images to [0, 1] first, as
+    `imgclf.train.fit` did when it trained the network. It shares its weights with `network`.
+
+    Raises:
+        ValueError: a network that ends neither in a Dense layer on (N, F) nor in (N, F).
+    """
+    last = network.layers[-1]
+    if isinstance(last, keras.layers.Dense) and len(last.input.shape) == 2:
+        features = last.input
+    elif not isinstance(last, keras.layers.Dense) and len(network.output.shape) == 2:
+        features = network.output
+    else:
+        raise ValueError(f"{network.name} must end in a Dense classifier on (N, features), or "
+                         f"in (N, features) itself, to have its features extracted; its last "
+                         f"layer is {last.name} ({type(last).__name__}) with output "
+                         f"{network.output.shape}")
+    body = keras.Model(network.input, features, name=f"{network.name}_features")
+    if isinstance(layers_of(network)[0], keras.layers.Rescaling):
+        extractor = body
+    else:
+        inputs = keras.Input(network.input_shape[1:], name="images")
+        scaled = keras.layers.Rescaling(1 / 255, name="scale")(inputs)
+        extractor = keras.Model(inputs, body(scaled), name=body.name)
+    extractor.trainable = False
+    return extractor
+
+
+def extract(model: keras.Model, inputs: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """`model`'s outputs for `inputs`, computed in batches, as a NumPy array.
+
+    Calls the model directly rather than through `predict`, which would trace a new
+    prediction function for every model of a comparison.
+    """
+    if len(inputs) == 0:
+        raise ValueError("extract needs at least one input")
+    return np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + batch_size],
+                                                            training=False))
+                           for i in range(0, len(inputs), batch_size)])
+
+
+def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int, epochs: int = 100,
+               learning_rate: float = 1e-2, seed: int = 0) -> keras.Model:
+    """A new softmax classifier trained on extracted `features` (N, F) with `labels` (N,).
+
+    Full-batch Adam for `epochs` steps: with a handful of labelled images per class, this is
+    logistic regression on the features, and takes a second.
+
+    Raises:
+        ValueError: features that are not (N, F) with N >= 1, labels of another length, or
+            labels outside 0..num_classes-1.
+    """
+    features, labels = np.asarray(features, dtype="float32"), np.asarray(labels)
+    if features.ndim != 2 or len(features) == 0:
+        raise ValueError(f"features must be a non-empty (N, F) array, got shape "
+                         f"{features.shape}")
+    if labels.shape != (len(features),):
+        raise ValueError(f"labels must have shape ({len(features)},), got {labels.shape}")
+    if not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(f"labels must be in 0..{num_classes - 1}, got "
+                         f"{labels.min()}..{labels.max()}")
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(features.shape[1:], name="features")
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="new_classifier")(inputs)
+    head = keras.Model(inputs, outputs, name="new_head")
+    head.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                 loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    head.fit(features, labels, batch_size=len(features), epochs=epochs, verbose=0)
+    return head
+
+
+def fine_tuning_model(extractor: keras.Model, head: keras.Model) -> keras.Model:
+    """A trainable copy of `extractor` with `head` on top: images -> class probabilities.
+
+    Copies, so that fine-tuning leaves the extractor and head it started from as they were.
+    The copy runs its batch normalisation in inference mode (`training=False`). Like the
+    extractor, the model takes uint8 images and starts with its Rescaling layer.
+    """
+    copy = keras.models.clone_model(extractor, recursive=True)
+    copy.set_weights(extractor.get_weights())
+    copy.trainable = True
+    for layer in layers_of(copy):  # the clones of frozen nested models come frozen
+        layer.trainable = True
+    head_copy = keras.models.clone_model(head)
+    head_copy.set_weights(head.get_weights())
+    inputs = keras.Input(extractor.input_shape[1:], name="images")
+    features = copy(inputs, training=False)
+    return keras.Model(inputs, head_copy(features), name="fine_tuned")
+
+
+def trainable_count(model: keras.Model) -> int:
+    """The number of trainable parameters of `model` (frozen layers left out)."""
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+
+@dataclass(frozen=True)
+class Result:
+    """One run of a few-label comparison: test accuracy on the new classes."""
+
+    labels_per_class: int
+    method: str
+    test_accuracy: float
+    seconds: float
+
+
+METHODS = ("from scratch", "feature extraction", "fine-tuning")
+
+
+def _steps_config(base: train.TrainConfig, images: int, steps: int, **changes):
+    batch = min(base.batch_size, images)
+    epochs = max(1, math.ceil(steps / math.ceil(images / batch)))
+    return dataclasses.replace(base, epochs=epochs, batch_size=batch, validation_split=0.0,
+                         verbose=0, **changes)
+
+
+def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence[int],
+                         config: train.TrainConfig, scratch: Callable[[], keras.Model] | None,
+                         steps: int = 60, fine_tune_rate: float = 3e-4) -> list[Result]:
+    """Train on `count` labelled images per class of `data`, for each count, three ways.
+
+    - from scratch: the network `scratch()` builds (None skips it), `steps` training steps;
+    - feature extraction: a new classifier on the frozen `extractor`'s features;
+    - fine-tuning: that classifier and a copy of the extractor, trained together for `steps`
+      steps at `fine_tune_rate` (a tenth of the usual rate: the features are already good).
+
+    Every run is scored on all of `data`'s test images. `config` gives batch size, seed and
+    augmentation; the number of epochs follows from `steps`.
+    """
+    if not counts:
+        raise ValueError("counts must name at least one number of labels per class")
+    test_features = extract(extractor, data.x_test)
+    results = []
+    for count in counts:
+        few = data.labels_per_class(count, seed=config.seed)
+        if scratch is not None:
+            run = train.fit(scratch, few, _steps_config(config, len(few.x_train), steps),
+                            name=f"scratch_{count}")
+            results.append(Result(count, METHODS[0], run.record["test_accuracy"],
+                                  run.record["seconds"]))
+        started = time.perf_counter()
+        features = extract(extractor, few.x_train)
+        head = train_head(features, few.y_train, data.num_classes, seed=config.seed)
+        predicted = extract(head, test_features, batch_size=1024).argmax(axis=1)
+        results.append(Result(count, METHODS[1], float(np.mean(predicted == data.y_test)),
+                              round(time.perf_counter() - started, 2)))
+        tuned = train.fit(lambda head=head: fine_tuning_model(extractor, head), few,
+                          _steps_config(config, len(few.x_train), steps,
+                                        peak_learning_rate=fine_tune_rate),
+                          name=f"fine_tuned_{count}")
+        results.append(Result(count, METHODS[2], tuned.record["test_accuracy"],
+                              tuned.record["seconds"]))
+        print(f"{count:>4} labels per class: " + ", ".join(
+            f"{r.method} {r.test_accuracy:.1%}" for r in results if r.labels_per_class == count))
+    return results
+
+
+def accuracy_by_count(results: Sequence[Result]) -> dict[str, dict[int, float]]:
+    """{method: {labels per class: test accuracy}}, for plotting and tables."""
+    table: dict[str, dict[int, float]] = {}
+    for r in results:
+        table.setdefault(r.method, {})[r.labels_per_class] = r.test_accuracy
+    return table
