@@ -1,10 +1,13 @@
 # The course's commands. `make book` and `make test` do all the set-up themselves.
-#   make book [PROFILE=auto|smoke|quick|full]   execute every notebook once, build _build/html
+#   make book [PROFILE=auto|smoke|quick|full] [DATASET=name]
+#                                               execute every notebook once, build _build/html
 #   make test                                   every test: package (TensorFlow and JAX),
 #                                               notebooks (smoke), nbval, pairs, book build
 SHELL := /bin/bash
 PYTHON ?= python3
 PROFILE ?= auto
+# Another data set than the profile's (a name of imgclf.data.names()), e.g. DATASET=fashion_mnist.
+DATASET ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 # pyproject extras to install; a GPU machine with TensorFlow adds gpu (CUDA libraries).
@@ -23,13 +26,16 @@ install: $(STAMP)
 # The data set the profile uses: found on this machine, else Debian's package (Fashion-MNIST),
 # else downloaded through Keras. Prints where it is, or why it cannot be had.
 data: $(STAMP)
-	@dataset=$$($(PY) -m imgclf settings --profile $(PROFILE) --field dataset) || exit 1; \
+	@dataset=$$($(PY) -m imgclf settings --profile $(PROFILE) $(if $(DATASET),--dataset $(DATASET)) --field dataset) || exit 1; \
 	if ! $(PY) -m imgclf download $$dataset --local-only >/dev/null 2>&1 \
 	   && [ "$$dataset" = fashion_mnist ]; then scripts/install-debian-data.sh; fi; \
 	$(PY) -m imgclf download $$dataset
 
+# Every notebook with papermill, each run checked against notebooks/expected.toml; in the full
+# profile (the GPU run) nbval then checks the committed notebooks too.
 notebooks: data
-	$(PY) -m imgclf run-notebooks --profile $(PROFILE)
+	$(PY) -m imgclf run-notebooks --profile $(PROFILE) $(if $(DATASET),--dataset $(DATASET)) \
+	    $(if $(filter full,$(PROFILE)),--nbval)
 
 book: notebooks
 	$(PY) -m imgclf build-book --profile $(PROFILE)
@@ -49,7 +55,7 @@ test-jax: $(STAMP)
 
 # The committed reference outputs of the cells tagged nbval-check-output.
 test-nbval: $(STAMP)
-	IMGCLF_PROFILE=smoke $(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks/
+	$(PY) -m imgclf check-notebooks
 
 # After editing notebooks/NN-topic.md: rewrite the .ipynb beside it, with fresh reference outputs.
 sync: $(STAMP)

@@ -33,11 +33,35 @@ def _runs_dir(args) -> Path:
 
 
 def _run_notebooks(args) -> str:
-    from imgclf.runs import run_notebooks, seconds_table
+    from imgclf.runs import nbval_check, run_notebooks, seconds_table
 
     out = _runs_dir(args)
-    records = run_notebooks(args.profile, out, folder=args.notebooks, only=args.only)
-    return f"{seconds_table(records)}\n\nExecuted notebooks and run records: {out}"
+    records = run_notebooks(args.profile, out, folder=args.notebooks, only=args.only,
+                            dataset=args.dataset)
+    report = f"{seconds_table(records)}\n\nExecuted notebooks and run records: {out}"
+    if args.nbval:
+        print(report, flush=True)
+        nbval_check(args.notebooks)
+        return "nbval: the committed notebooks reproduce their checked outputs."
+    return report
+
+
+def _results(args) -> str:
+    from imgclf import results
+
+    lines = []
+    if args.keep:
+        runs = Path(args.runs or Path("_build/runs") / args.keep)
+        lines.append(f"kept the records of {runs} in {results.keep(runs, args.keep)}")
+    lines.append(f"wrote {results.write()}")
+    return "\n".join(lines)
+
+
+def _check_notebooks(args) -> str:
+    from imgclf.runs import nbval_check
+
+    nbval_check(args.notebooks)
+    return "nbval: the committed notebooks reproduce their checked outputs."
 
 
 def _build_book(args) -> str:
@@ -184,6 +208,27 @@ def parser() -> argparse.ArgumentParser:
         if name == "run-notebooks":
             command.add_argument("--only", nargs="+", metavar="NN",
                                  help="only the notebooks whose names start with these")
+            command.add_argument("--dataset", choices=data.names(),
+                                 help="instead of the profile's data set")
+            command.add_argument("--nbval", action="store_true",
+                                 help="then check the committed notebooks with nbval")
+
+    results_page = commands.add_parser(
+        "results", help="render book/results.md from the kept run records",
+        description="Render book/results.md from the run records kept in book/results/. With "
+                    "--keep PROFILE, first replace that profile's kept records with a run's.")
+    results_page.add_argument("--keep", choices=profiles.PROFILES,
+                              help="keep this profile's latest run records first")
+    results_page.add_argument("--runs", type=Path,
+                              help="where that run's records are (default _build/runs/PROFILE)")
+    results_page.set_defaults(run=_results)
+
+    check_notebooks = commands.add_parser(
+        "check-notebooks", help="nbval: the committed notebooks' checked outputs reproduce",
+        description="Re-execute the committed notebooks in the smoke profile with nbval and "
+                    "compare the outputs of the cells tagged nbval-check-output.")
+    check_notebooks.add_argument("--notebooks", type=Path, default=Path("notebooks"))
+    check_notebooks.set_defaults(run=_check_notebooks)
     return top
 
 

@@ -47,14 +47,26 @@ def kernel_gradient_norms(model, x, y, loss=None) -> dict[str, float]:
     Args:
         model: a Keras model; every layer with a `kernel` (Dense, Conv2D, ...) is reported.
         x, y: one batch of inputs and integer labels.
-        loss: a Keras loss (default: sparse categorical cross-entropy on probabilities).
+        loss: a Keras loss (default: sparse categorical cross-entropy, from the logits when
+            the last layer is a softmax, so that saturated outputs keep their gradient).
     Returns:
         {layer name: gradient norm}, from the input side to the output side.
     """
-    loss = loss or keras.losses.SparseCategoricalCrossentropy()
     x = keras.ops.convert_to_tensor(np.asarray(x, dtype="float32"))
     y = keras.ops.convert_to_tensor(np.asarray(y))
-    gradients = _gradients(model, x, y, loss)
+    last = layers_of(model)[-1]
+    if loss is None and getattr(last, "activation", None) is keras.activations.softmax:
+        # The cross-entropy of a saturated softmax, computed from its clipped probabilities,
+        # has a zero gradient; from the logits it has the true one. TensorFlow finds the
+        # logits by itself, the other backends need them given: drop the softmax meanwhile.
+        last.activation = keras.activations.linear
+        try:
+            gradients = _gradients(model, x, y,
+                                   keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        finally:
+            last.activation = keras.activations.softmax
+    else:
+        gradients = _gradients(model, x, y, loss or keras.losses.SparseCategoricalCrossentropy())
     by_variable = {id(v): g for v, g in zip(model.trainable_variables, gradients, strict=True)}
     return {layer.name: float(np.linalg.norm(by_variable[id(layer.kernel)]))
             for layer in layers_of(model) if getattr(layer, "kernel", None) is not None

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from imgclf import atomic, hardware
+from imgclf import atomic, expected, hardware
 from imgclf.profiles import Settings
 from imgclf.table import Table
 
@@ -53,12 +53,14 @@ def notebook_sources(folder: Path | str = "notebooks") -> list[Path]:
     return sources
 
 
-def execute(source: Path, out_dir: Path, profile: str) -> dict:
-    """Execute one notebook with papermill in `profile`; write it and its run record to `out_dir`.
+def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None) -> dict:
+    """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
+    profile's); write it and its run record to `out_dir`.
 
     The executed notebook is `out_dir/<name>.ipynb`, the record `out_dir/<name>.json`; both are
     written only when the run succeeds (a failed run leaves `<name>.failed.ipynb` to read).
-    Returns the record.
+    The record's "expected" entry says whether the metrics are within the ranges of
+    `notebooks/expected.toml` (see `imgclf.expected`). Returns the record.
     """
     import jupytext
     import papermill
@@ -75,7 +77,8 @@ def execute(source: Path, out_dir: Path, profile: str) -> dict:
     os.environ[METRICS_VARIABLE] = str(metrics_file.resolve())
     try:
         papermill.execute_notebook(
-            notebook, str(pending), parameters={"profile": profile},
+            notebook, str(pending),
+            parameters={"profile": profile, **({"dataset": dataset} if dataset else {})},
             cwd=str(source.parent), progress_bar=False, kernel_name="python3",
             coalesce_streams=True,  # keep only the final state of each Keras progress bar
         )
@@ -105,6 +108,7 @@ def execute(source: Path, out_dir: Path, profile: str) -> dict:
         "hardware": reported["hardware"],
         "versions": reported["versions"],
     }
+    record["expected"] = expected.check(record, source.parent)
     pending.replace(out_dir / f"{name}.ipynb")
     (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
     atomic.write_json(out_dir / f"{name}.json", record)
@@ -112,11 +116,11 @@ def execute(source: Path, out_dir: Path, profile: str) -> dict:
 
 
 def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "notebooks",
-                  only: list[str] | None = None) -> list[dict]:
+                  only: list[str] | None = None, dataset: str | None = None) -> list[dict]:
     """Execute every notebook (or those whose name starts with one of `only`) in `profile`.
 
     Prints one line per notebook as it finishes. Raises RuntimeError naming the notebooks
-    that failed, after trying all of them.
+    that failed or whose metrics left their expected ranges, after trying all of them.
     """
     sources = notebook_sources(folder)
     if only:
@@ -127,17 +131,40 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
     for source in sources:
         print(f"executing {source} (profile {profile}) ...", flush=True)
         try:
-            record = execute(source, Path(out_dir), profile)
+            record = execute(source, Path(out_dir), profile, dataset)
         except Exception as error:
             failures.append(f"{source.stem}: {str(error).strip().splitlines()[-1][:300]}")
             print(f"  FAILED: {failures[-1]}", flush=True)
             continue
         records.append(record)
+        verdict = record["expected"]
         print(f"  {record['seconds']:.1f} s, {record['profile']} profile, "
-              f"{record['dataset']}, {record['metrics']}", flush=True)
+              f"{record['dataset']}, {record['metrics']}, expected ranges: {verdict['status']}",
+              flush=True)
+        if verdict["status"] == "failed":
+            failures.append(f"{source.stem}: " + "; ".join(verdict["problems"]))
+            print(f"  UNEXPECTED: {failures[-1]}", flush=True)
     if failures:
         raise RuntimeError("notebooks that failed:\n  " + "\n  ".join(failures))
     return records
+
+
+def nbval_check(folder: Path | str = "notebooks") -> None:
+    """Re-execute the committed notebooks in the smoke profile with nbval and compare the
+    outputs of their cells tagged `nbval-check-output` with the committed ones.
+
+    Raises RuntimeError when a checked output differs or a cell fails.
+    """
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
+               "-p", "no:cacheprovider", "-q", str(folder)]
+    print("nbval: " + " ".join(command[2:]), flush=True)
+    done = subprocess.run(command, env={**os.environ, "IMGCLF_PROFILE": "smoke"})
+    if done.returncode != 0:
+        raise RuntimeError(f"nbval: the committed notebooks in {folder} did not reproduce "
+                           f"their checked outputs (pytest exit status {done.returncode})")
 
 
 def load_records(out_dir: Path | str) -> list[dict]:

@@ -80,6 +80,17 @@ def test_vanishing_and_healthy_gradients_are_told_apart():
     assert 0.1 < healthy[0] / healthy[9] < 10
 
 
+def test_a_saturated_softmax_keeps_its_gradient_on_every_backend():
+    x = np.random.default_rng(0).integers(0, 256, (32, 28, 28, 1))
+    y = np.arange(32) % 10
+    keras.utils.set_random_seed(0)
+    exploding = models.deep_mlp(depth=6, activation="relu",
+                                kernel_initializer=keras.initializers.RandomNormal(stddev=1.0))
+    norms = list(gradients.kernel_gradient_norms(exploding, x, y).values())
+    assert all(np.isfinite(norms)) and min(norms) > 0
+    assert exploding.layers[-1].activation is keras.activations.softmax  # restored
+
+
 def test_small_models_of_the_chapters():
     net = models.four_layer_cnn(activation="tanh")
     assert [net.get_layer(n).activation.__name__ for n in ("conv1", "conv2", "hidden")] == [

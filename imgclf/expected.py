@@ -1,0 +1,76 @@
+"""Expected results: each chapter's headline metrics must fall in the ranges kept next to the
+notebooks (`notebooks/expected.toml`), per profile and data set.
+
+A quick or full run outside its range fails; a smoke run is checked only for sanity (finite
+numbers; accuracies and error rates in [0, 1]), as 1,500 images give no stable result.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import tomllib
+
+EXPECTED_FILE = "expected.toml"
+BOUNDED_WORDS = ("accuracy", "error")  # metrics that are fractions of images
+
+
+class UnexpectedResultError(RuntimeError):
+    """A run's metric left its expected range."""
+
+
+def ranges(folder: Path | str = "notebooks") -> dict[str, dict[str, dict[str, tuple]]]:
+    """{notebook: {"profile/dataset": {metric: (low, high)}}} from `folder/expected.toml`.
+
+    Raises:
+        ValueError: a file that is not valid TOML, or a range that is not [low, high] with
+            low <= high.
+    """
+    path = Path(folder) / EXPECTED_FILE
+    if not path.is_file():
+        return {}
+    try:
+        table = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path} is not valid TOML: {error}") from None
+    for notebook, runs in table.items():
+        for run, metrics in runs.items():
+            for metric, bounds in metrics.items():
+                if (not isinstance(bounds, list) or len(bounds) != 2
+                        or not all(isinstance(b, (int, float)) for b in bounds)
+                        or bounds[0] > bounds[1]):
+                    raise ValueError(f"{path}: {notebook} {run} {metric} must be [low, high] "
+                                     f"with low <= high, got {bounds!r}")
+    return {nb: {run: {m: tuple(b) for m, b in metrics.items()} for run, metrics in runs.items()}
+            for nb, runs in table.items()}
+
+
+def check(record: dict, folder: Path | str = "notebooks") -> dict:
+    """Compare a run record's metrics with their expected ranges; return the verdict.
+
+    The verdict is {"status": "passed" | "failed" | "unchecked", "ranges": {...},
+    "problems": [...]}: "unchecked" when the notebook has no ranges for the record's profile
+    and data set (smoke runs are always checked for sanity).
+    """
+    metrics = record["metrics"]
+    problems = [f"{name} = {value!r} is not a finite number"
+                for name, value in metrics.items() if not math.isfinite(value)]
+    problems += [f"{name} = {value:.4g} is outside [0, 1]" for name, value in metrics.items()
+                 if any(word in name for word in BOUNDED_WORDS) and math.isfinite(value)
+                 and not 0 <= value <= 1]
+    if record["profile"] == "smoke":
+        return {"status": "failed" if problems else "passed", "ranges": {}, "problems": problems}
+    key = f"{record['profile']}/{record['dataset']}"
+    expected = ranges(folder).get(record["notebook"], {}).get(key, {})
+    if not expected and not problems:
+        return {"status": "unchecked", "ranges": {}, "problems": []}
+    for name, (low, high) in expected.items():
+        if name not in metrics:
+            problems.append(f"{name} was expected but not reported")
+        elif not low <= metrics[name] <= high:
+            problems.append(f"{name} = {metrics[name]:.4g} is outside its expected range "
+                            f"[{low:g}, {high:g}] for {key}")
+    return {"status": "failed" if problems else "passed",
+            "ranges": {name: list(bounds) for name, bounds in expected.items()},
+            "problems": problems}

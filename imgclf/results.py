@@ -1,0 +1,133 @@
+"""The results page: what ran where, generated from the run records kept in the repository.
+
+`keep(runs_dir, profile)` copies a run's records (`_build/runs/<profile>/*.json`) into
+`book/results/<profile>/`, replacing the previous ones of that profile; `write()` renders
+`book/results.md` from every kept profile. `python -m imgclf results --keep PROFILE` does both.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from imgclf import atomic
+from imgclf.runs import load_records
+
+KEPT = Path("book") / "results"
+PAGE = Path("book") / "results.md"
+PROFILE_ORDER = ("full", "quick", "smoke")
+WHERE = {"full": "a GPU", "quick": "a CPU", "smoke": "a CPU, on the shipped sample"}
+
+
+def keep(runs_dir: Path | str, profile: str, root: Path | str = ".") -> Path:
+    """Replace the kept records of `profile` with those in `runs_dir`; return their folder.
+
+    Raises:
+        FileNotFoundError: `runs_dir` holds no run records.
+        ValueError: a record of another profile than `profile`.
+    """
+    records = load_records(runs_dir)
+    if not records:
+        raise FileNotFoundError(f"no run records (NN-topic.json) in {runs_dir}: run the "
+                                f"notebooks first (python -m imgclf run-notebooks)")
+    other = [r["notebook"] for r in records if r["profile"] != profile]
+    if other:
+        raise ValueError(f"{runs_dir} holds records of another profile than {profile}: "
+                         f"{', '.join(other)}")
+    target = Path(root) / KEPT / profile
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Stage the new set beside the old and swap, so an interruption never mixes two runs.
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        staged = Path(scratch) / profile
+        staged.mkdir()
+        for record in records:
+            (staged / f"{record['notebook']}.json").write_text(
+                json.dumps(record, indent=1, sort_keys=True) + "\n")
+        if target.exists():
+            shutil.rmtree(target)
+        staged.replace(target)
+    return target
+
+
+def _machine(records: list[dict]) -> str:
+    first = records[0]
+    hardware, versions = first["hardware"], first["versions"]
+    gpus = ", ".join(hardware.get("gpus") or []) or "no GPU"
+    backend = versions.get("keras_backend")
+    return (f"{gpus}; {hardware['cpu']} ({hardware['cpu_cores']} cores); Python "
+            f"{versions['python']}, Keras {versions['keras']} on {backend} "
+            f"{versions.get(backend) or ''}, NumPy {versions['numpy']}".replace(" ,", ","))
+
+
+def _metrics(record: dict) -> str:
+    verdict = record.get("expected") or {}
+    ranges = verdict.get("ranges", {})
+    parts = []
+    for name, value in record["metrics"].items():
+        shown = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+        if name in ranges:
+            low, high = ranges[name]
+            mark = "✓" if low <= value <= high else "✗"
+            shown += f" {mark} [{low:g}, {high:g}]"
+        parts.append(f"{name.replace('_', ' ')}: {shown}")
+    return "<br>".join(parts)
+
+
+def page(root: Path | str = ".") -> str:
+    """The Markdown of book/results.md, from the records kept under book/results/."""
+    root = Path(root)
+    kept = {p: load_records(root / KEPT / p) for p in PROFILE_ORDER
+            if (root / KEPT / p).is_dir()}
+    kept = {p: records for p, records in kept.items() if records}
+    lines = [
+        "# Results: what ran where",
+        "",
+        "Every chapter reports its headline metrics when it runs; this page shows the latest "
+        "recorded run of each profile, with the machine, the library versions, the seconds "
+        "and the metrics, each beside the range expected of it (`notebooks/expected.toml`; "
+        "a run outside its range fails). It is generated from the records in "
+        "`book/results/` by `python -m imgclf results`.",
+        "",
+    ]
+    if "full" not in kept:
+        lines += ["```{note}", "No run of the `full` profile on a GPU has been recorded yet. "
+                  "`python -m imgclf run-notebooks --profile full --nbval` runs it; `python -m "
+                  "imgclf results --keep full` then records it here.", "```", ""]
+    if kept:
+        shown = [p for p in PROFILE_ORDER if p in kept]
+        notebooks = sorted({r["notebook"] for records in kept.values() for r in records})
+        seconds = {p: {r["notebook"]: r["seconds"] for r in kept[p]} for p in shown}
+        lines += ["## Seconds per chapter", "",
+                  "| chapter | " + " | ".join(f"`{p}` (s)" for p in shown) + " |",
+                  "|---|" + "---:|" * len(shown)]
+        for notebook in notebooks:
+            cells = [f"{seconds[p][notebook]:.1f}" if notebook in seconds[p] else "not run"
+                     for p in shown]
+            lines.append(f"| {notebook} | " + " | ".join(cells) + " |")
+        lines.append("| **all chapters** | " + " | ".join(
+            f"**{sum(seconds[p].values()):.1f}**" for p in shown) + " |")
+        lines.append("")
+    for profile in (p for p in PROFILE_ORDER if p in kept):
+        records = kept[profile]
+        started = sorted(r["started"] for r in records)
+        lines += [
+            f"## The `{profile}` profile, on {WHERE[profile]}", "",
+            f"Run {started[0][:10]}"
+            + (f" to {started[-1][:10]}" if started[-1][:10] != started[0][:10] else "")
+            + f" on: {_machine(records)}.", "",
+            "| chapter | data set | seconds | metrics (expected range) | check |",
+            "|---|---|---:|---|---|",
+        ]
+        for r in records:
+            status = (r.get("expected") or {}).get("status", "unchecked")
+            lines.append(f"| {r['notebook']} | {r['dataset']} | {r['seconds']:.1f} | "
+                         f"{_metrics(r)} | {status} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write(root: Path | str = ".") -> Path:
+    """Render book/results.md from the kept records; return its path."""
+    return atomic.write_bytes(Path(root) / PAGE, page(root).encode())

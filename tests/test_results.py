@@ -1,0 +1,90 @@
+"""Expected ranges (notebooks/expected.toml) and the results page built from run records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import REPO
+
+from imgclf import expected, results
+from imgclf.runs import notebook_sources
+
+
+def record(notebook="01-image-classification", profile="quick", dataset="fashion_mnist",
+           **metrics):
+    return {"notebook": notebook, "profile": profile, "dataset": dataset, "seconds": 12.5,
+            "started": "2026-11-26T09:00:00+00:00", "metrics": metrics,
+            "hardware": {"cpu": "Some CPU", "cpu_cores": 2, "gpus": []},
+            "versions": {"python": "3.11.7", "keras": "3.15.1", "keras_backend": "jax",
+                         "jax": "0.10.2", "numpy": "2.0"}}
+
+
+def test_every_chapter_has_quick_ranges():
+    ranges = expected.ranges(REPO / "notebooks")
+    chapters = [s.stem for s in notebook_sources(REPO / "notebooks")]
+    assert sorted(ranges) == chapters
+    assert all(ranges[chapter]["quick/fashion_mnist"] for chapter in chapters)
+
+
+def test_quick_run_inside_and_outside_its_range(tmp_path):
+    (tmp_path / "expected.toml").write_text(
+        '["01-image-classification"."quick/fashion_mnist"]\ntest_accuracy = [0.88, 0.94]\n')
+    ok = expected.check(record(test_accuracy=0.91), tmp_path)
+    assert ok == {"status": "passed", "ranges": {"test_accuracy": [0.88, 0.94]},
+                  "problems": []}
+    low = expected.check(record(test_accuracy=0.5), tmp_path)
+    assert low["status"] == "failed"
+    assert "test_accuracy = 0.5 is outside its expected range [0.88, 0.94]" in low["problems"][0]
+    missing = expected.check(record(other=1.0), tmp_path)
+    assert missing["problems"] == ["test_accuracy was expected but not reported"]
+    elsewhere = expected.check(record(profile="full", test_accuracy=0.5), tmp_path)
+    assert elsewhere["status"] == "unchecked"
+
+
+def test_smoke_runs_are_checked_for_sanity_only(tmp_path):
+    assert expected.check(record(profile="smoke", test_accuracy=0.1), tmp_path)["status"] \
+        == "passed"
+    insane = expected.check(record(profile="smoke", test_accuracy=1.5,
+                                   training_error=float("nan")), tmp_path)
+    assert insane["status"] == "failed" and len(insane["problems"]) == 2
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[a\n", "is not valid TOML"),
+    ('["01"."quick/x"]\nm = [2, 1]\n', "must be \\[low, high\\] with low <= high"),
+    ('["01"."quick/x"]\nm = "high"\n', "must be \\[low, high\\]"),
+])
+def test_bad_expected_file(tmp_path, text, message):
+    (tmp_path / "expected.toml").write_text(text)
+    with pytest.raises(ValueError, match=message):
+        expected.ranges(tmp_path)
+
+
+def test_keep_and_render(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    first = record(test_accuracy=0.9152)
+    first["expected"] = {"status": "passed", "ranges": {"test_accuracy": [0.88, 0.94]},
+                         "problems": []}
+    (runs / "01-image-classification.json").write_text(json.dumps(first))
+    second = record("02-ilsvrc-top5", top1_accuracy=0.92)
+    (runs / "02-ilsvrc-top5.json").write_text(json.dumps(second))
+    kept = results.keep(runs, "quick", root=tmp_path)
+    assert sorted(p.name for p in kept.iterdir()) == ["01-image-classification.json",
+                                                      "02-ilsvrc-top5.json"]
+    page = results.write(tmp_path).read_text()
+    assert "No run of the `full` profile on a GPU has been recorded yet" in page
+    assert "| 01-image-classification | 12.5 |" in page and "**25.0**" in page
+    assert "test accuracy: 0.9152 ✓ [0.88, 0.94]" in page
+    assert "| 02-ilsvrc-top5 | fashion_mnist | 12.5 | top1 accuracy: 0.92 | unchecked |" in page
+    assert "Some CPU (2 cores); Python 3.11.7, Keras 3.15.1 on jax 0.10.2" in page
+    with pytest.raises(ValueError, match="another profile than full"):
+        results.keep(runs, "full", root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="no run records"):
+        results.keep(tmp_path / "empty", "quick", root=tmp_path)
+
+
+def test_committed_results_page_is_up_to_date():
+    assert (REPO / results.PAGE).read_text() == results.page(REPO), \
+        "run: python -m imgclf results"
