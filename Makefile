@@ -8,17 +8,21 @@ PYTHON ?= python3
 PROFILE ?= auto
 # Another data set than the profile's (a name of imgclf.data.names()), e.g. DATASET=fashion_mnist.
 DATASET ?=
+# Notebooks that finished earlier with the same inputs are reused; FRESH=1 runs them all again.
+FRESH ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 # pyproject extras to install; a GPU machine with TensorFlow adds gpu (CUDA libraries).
 EXTRAS ?= tensorflow,book,test
-STAMP := $(VENV)/.installed-$(shell echo $(EXTRAS) | cat - requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
+# The pinned versions. The weekly drift workflow sets CONSTRAINTS= to try the newest allowed.
+CONSTRAINTS ?= -c requirements/lock.txt
+STAMP := $(VENV)/.installed-$(shell echo $(EXTRAS) $(CONSTRAINTS) | cat - requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install data notebooks book test test-package test-jax test-nbval lint sync lock clean
+.PHONY: install data notebooks book test browser test-package test-jax test-nbval lint sync lock clean
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -c requirements/lock.txt -e ".[$(EXTRAS)]"
+	$(PY) -m pip install -q --disable-pip-version-check $(CONSTRAINTS) -e ".[$(EXTRAS)]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
@@ -28,19 +32,24 @@ install: $(STAMP)
 data: $(STAMP)
 	@dataset=$$($(PY) -m imgclf settings --profile $(PROFILE) $(if $(DATASET),--dataset $(DATASET)) --field dataset) || exit 1; \
 	if ! $(PY) -m imgclf download $$dataset --local-only >/dev/null 2>&1 \
-	   && [ "$$dataset" = fashion_mnist ]; then scripts/install-debian-data.sh; fi; \
+	   && [ "$$dataset" = fashion_mnist ]; then scripts/install-debian-packages.sh dataset-fashion-mnist; fi; \
 	$(PY) -m imgclf download $$dataset
 
 # Every notebook with papermill, each run checked against notebooks/expected.toml; in the full
 # profile (the GPU run) nbval then checks the committed notebooks too.
 notebooks: data
 	$(PY) -m imgclf run-notebooks --profile $(PROFILE) $(if $(DATASET),--dataset $(DATASET)) \
-	    $(if $(filter full,$(PROFILE)),--nbval)
+	    $(if $(filter full,$(PROFILE)),--nbval) $(if $(FRESH),--fresh)
 
 book: notebooks
 	$(PY) -m imgclf build-book --profile $(PROFILE)
 
-test: lint test-package test-jax test-nbval
+test: lint browser test-package test-jax test-nbval
+
+# Debian's Chromium, for the test that opens the built book in a real browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	  || scripts/install-debian-packages.sh chromium
 
 lint: $(STAMP)
 	$(PY) -m ruff check imgclf tests scripts

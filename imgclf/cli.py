@@ -37,7 +37,7 @@ def _run_notebooks(args) -> str:
 
     out = _runs_dir(args)
     records = run_notebooks(args.profile, out, folder=args.notebooks, only=args.only,
-                            dataset=args.dataset)
+                            dataset=args.dataset, reuse=not args.fresh)
     report = f"{seconds_table(records)}\n\nExecuted notebooks and run records: {out}"
     if args.nbval:
         print(report, flush=True)
@@ -212,6 +212,9 @@ def parser() -> argparse.ArgumentParser:
                                  help="instead of the profile's data set")
             command.add_argument("--nbval", action="store_true",
                                  help="then check the committed notebooks with nbval")
+            command.add_argument("--fresh", action="store_true",
+                                 help="execute every notebook, even those that finished "
+                                      "earlier with the same inputs")
 
     results_page = commands.add_parser(
         "results", help="render book/results.md from the kept run records",

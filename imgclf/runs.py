@@ -7,6 +7,7 @@ adds the notebook's name, its wall time and timestamps to make the run record.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -16,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from imgclf import atomic, expected, hardware
-from imgclf.profiles import Settings
+from imgclf.profiles import Settings, resolve
 from imgclf.table import Table
 
 METRICS_VARIABLE = "IMGCLF_RUN_METRICS"
@@ -53,6 +54,34 @@ def notebook_sources(folder: Path | str = "notebooks") -> list[Path]:
     return sources
 
 
+def inputs_digest(source: Path, profile: str, dataset: str | None = None) -> str:
+    """A sha256 of what a run's outcome depends on: the notebook's source, the code of the
+    imgclf package, the settings the profile resolves to, and the Keras backend."""
+    import keras
+
+    digest = hashlib.sha256(Path(source).read_bytes())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    settings = asdict(resolve(profile, dataset))
+    digest.update(json.dumps([settings, keras.config.backend()], sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def reusable(source: Path, out_dir: Path, digest: str) -> dict | None:
+    """The record of an earlier, finished run of `source` in `out_dir` with the same inputs,
+    or None. A record that cannot be read, or whose executed notebook is missing, is not
+    reused: the notebook runs again."""
+    name = Path(source).stem
+    try:
+        record = json.loads((Path(out_dir) / f"{name}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("inputs_sha256") != digest:
+        return None
+    return record if (Path(out_dir) / f"{name}.ipynb").is_file() else None
+
+
 def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None) -> dict:
     """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
     profile's); write it and its run record to `out_dir`.
@@ -67,6 +96,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
 
     out_dir.mkdir(parents=True, exist_ok=True)
     name = source.stem
+    digest = inputs_digest(source, profile, dataset)
     pending = out_dir / f".{name}.running.ipynb"
     metrics_file = out_dir / f".{name}.metrics.json"
     metrics_file.unlink(missing_ok=True)
@@ -107,6 +137,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
         "metrics": reported["metrics"],
         "hardware": reported["hardware"],
         "versions": reported["versions"],
+        "inputs_sha256": digest,
     }
     record["expected"] = expected.check(record, source.parent)
     pending.replace(out_dir / f"{name}.ipynb")
@@ -116,11 +147,15 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
 
 
 def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "notebooks",
-                  only: list[str] | None = None, dataset: str | None = None) -> list[dict]:
+                  only: list[str] | None = None, dataset: str | None = None,
+                  reuse: bool = True) -> list[dict]:
     """Execute every notebook (or those whose name starts with one of `only`) in `profile`.
 
-    Prints one line per notebook as it finishes. Raises RuntimeError naming the notebooks
-    that failed or whose metrics left their expected ranges, after trying all of them.
+    With `reuse`, a notebook that already finished in `out_dir` with the same inputs (its
+    source, the imgclf code, the settings, the backend: `inputs_digest`) is not run again, so
+    a run that was interrupted goes on where it stopped. Prints one line per notebook as it
+    finishes. Raises RuntimeError naming the notebooks that failed or whose metrics left
+    their expected ranges, after trying all of them.
     """
     sources = notebook_sources(folder)
     if only:
@@ -129,9 +164,14 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
             raise ValueError(f"no notebook in {folder} starts with {', '.join(only)}")
     records, failures = [], []
     for source in sources:
-        print(f"executing {source} (profile {profile}) ...", flush=True)
+        earlier = reuse and reusable(source, out_dir, inputs_digest(source, profile, dataset))
+        if earlier:
+            print(f"reusing {source} (finished {earlier['started']}, same inputs)", flush=True)
+            earlier["expected"] = expected.check(earlier, source.parent)
+        else:
+            print(f"executing {source} (profile {profile}) ...", flush=True)
         try:
-            record = execute(source, Path(out_dir), profile, dataset)
+            record = earlier or execute(source, Path(out_dir), profile, dataset)
         except Exception as error:
             failures.append(f"{source.stem}: {str(error).strip().splitlines()[-1][:300]}")
             print(f"  FAILED: {failures[-1]}", flush=True)
@@ -169,14 +209,24 @@ def nbval_check(folder: Path | str = "notebooks") -> None:
 
 def load_records(out_dir: Path | str) -> list[dict]:
     """The run records in `out_dir`, in chapter order."""
-    return [json.loads(p.read_text()) for p in sorted(Path(out_dir).glob("[0-9][0-9]-*.json"))]
+    records = []
+    for path in sorted(Path(out_dir).glob("[0-9][0-9]-*.json")):
+        try:
+            record = json.loads(path.read_text())
+        except ValueError as error:
+            raise ValueError(f"{path} is not a readable run record ({error}); run its notebook "
+                             f"again (python -m imgclf run-notebooks) to replace it") from None
+        if not isinstance(record, dict) or not {"notebook", "metrics"} <= set(record):
+            raise ValueError(f"{path} is not a run record: it lacks 'notebook' and 'metrics'")
+        records.append(record)
+    return records
 
 
 def seconds_table(records: list[dict]) -> str:
     """One line per notebook: its seconds, profile, data set and metrics."""
     lines = [f"{'notebook':32} {'seconds':>8}  profile  dataset        metrics"]
     for r in records:
-        metrics = ", ".join(f"{k}={v:.4f}" for k, v in r["metrics"].items())
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in r["metrics"].items())
         lines.append(f"{r['notebook']:32} {r['seconds']:8.1f}  {r['profile']:7}  "
                      f"{r['dataset']:13}  {metrics}")
     lines.append(f"{'total':32} {sum(r['seconds'] for r in records):8.1f}")

@@ -45,6 +45,11 @@ def compose(images: np.ndarray, labels: np.ndarray, count: int = 3, size: int = 
     images, labels = np.asarray(images), np.asarray(labels)
     if images.ndim != 4 or images.shape[-1] != 1:
         raise ValueError(f"compose needs grey images (N, h, w, 1), got shape {images.shape}")
+    if labels.shape != (len(images),):
+        raise ValueError(f"labels must have shape ({len(images)},), one per image, got "
+                         f"{labels.shape}")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValueError(f"count must be an integer >= 1, got {count!r}")
     height, width = images.shape[1:3]
     cells = size // height, size // width
     if cells[0] * cells[1] < count:

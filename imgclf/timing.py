@@ -8,6 +8,8 @@ import time
 import keras
 import numpy as np
 
+from imgclf.models.common import takes_images_of
+
 
 def forward_seconds(model: keras.Model, images: np.ndarray, repeats: int = 5) -> float:
     """The median wall time, in seconds, of one forward pass of `images` through `model`.
@@ -21,11 +23,10 @@ def forward_seconds(model: keras.Model, images: np.ndarray, repeats: int = 5) ->
     if not isinstance(repeats, int) or isinstance(repeats, bool) or repeats < 1:
         raise ValueError(f"repeats must be an integer >= 1, got {repeats!r}")
     images = np.asarray(images)
-    expected = tuple(model.input_shape[1:])
-    if images.ndim != len(expected) + 1 or any(
-            e is not None and e != s for e, s in zip(expected, images.shape[1:], strict=True)):
-        raise ValueError(f"{model.name} takes a batch of shape (N, {', '.join(map(str, expected))})"
-                         f", got images of shape {images.shape}")
+    if images.ndim < 1 or not takes_images_of(model, images.shape[1:]):
+        expected = ", ".join(map(str, model.input_shape[1:]))
+        raise ValueError(f"{model.name} takes a batch of shape (N, {expected}), got images of "
+                         f"shape {images.shape}")
     if len(images) == 0:
         raise ValueError("images is an empty batch; time at least one image")
     model.predict_on_batch(images)

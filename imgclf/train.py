@@ -25,6 +25,7 @@ from imgclf import atomic, distribute, hardware
 from imgclf.analysis import layers_of
 from imgclf.augment import RandomCropFlip
 from imgclf.data import Dataset
+from imgclf.models.common import takes_images_of
 from imgclf.profiles import Settings
 from imgclf.schedules import warmup_cosine
 
@@ -46,6 +47,8 @@ class TrainConfig:
         validation_split: the share of training images held out for validation (0: none,
             for runs on a handful of labelled images).
         mixed_precision: compute in bfloat16 (on GPUs), keeping float32 weights.
+        deterministic: use only deterministic kernels (TensorFlow's op determinism), so that
+            the same seed gives the same numbers; on by default in the smoke profile.
     """
 
     epochs: int
@@ -62,6 +65,7 @@ class TrainConfig:
     bn_momentum: float = 0.9
     validation_split: float = 0.1
     mixed_precision: bool = False
+    deterministic: bool = False
 
 
 def config(settings: Settings, **changes) -> TrainConfig:
@@ -75,7 +79,7 @@ def config(settings: Settings, **changes) -> TrainConfig:
                        seed=settings.seed, verbose=settings.verbose,
                        flip=settings.dataset not in NO_FLIP)
     per_profile = {
-        "smoke": {"augment": False},
+        "smoke": {"augment": False, "deterministic": True},
         "quick": {"augment": False},
         "full": {"label_smoothing": 0.1, "bn_momentum": 0.99, "padding": 4,
                  "mixed_precision": hardware.gpu_available()},
@@ -112,7 +116,11 @@ class EpochLog(keras.callbacks.Callback):
         self._resumed = False
 
     def on_train_begin(self, logs=None):
-        self.epochs = json.loads(self.path.read_text()) if self.path.exists() else []
+        try:
+            self.epochs = json.loads(self.path.read_text()) if self.path.exists() else []
+        except ValueError as error:
+            raise ValueError(f"{self.path} is corrupt ({error}): the run in {self.path.parent} "
+                             f"cannot be resumed; remove that folder to start it again") from None
 
     def on_epoch_begin(self, epoch, logs=None):
         if not self._resumed:  # the first epoch of this session: drop anything after it
@@ -190,6 +198,8 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     if isinstance(model, keras.Model) and (replicating or cfg.mixed_precision):
         raise ValueError("to train on several devices or in mixed precision, pass a function "
                          "that builds the model (the model must be built inside their scope)")
+    if cfg.deterministic:
+        deterministic_ops()
     rng = np.random.default_rng(cfg.seed)
     order = rng.permutation(len(data.x_train))  # Keras takes the validation split from the end
     x, y = data.x_train[order], data.y_train[order]
@@ -239,6 +249,23 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     return Trained(classifier, network, history, record)
 
 
+def deterministic_ops() -> None:
+    """Make the backend use deterministic kernels from now on, in this process.
+
+    TensorFlow: `enable_op_determinism` (some GPU kernels become slower). JAX is
+    deterministic on CPUs by itself; on GPUs set XLA_FLAGS=--xla_gpu_deterministic_ops=true
+    before JAX starts.
+    """
+    if keras.config.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    elif keras.config.backend() == "torch":
+        import torch
+
+        torch.use_deterministic_algorithms(True)
+
+
 def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
     """The network, its classifier for uint8 images, and the (augmenting) model to train."""
     if cfg.batch_size % replicas:
@@ -251,6 +278,10 @@ def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
         network = model if isinstance(model, keras.Model) else model()
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
+    if not takes_images_of(network, data.image_shape):
+        raise ValueError(f"the model takes images of shape {tuple(network.input_shape[1:])}, "
+                         f"the data {data.name} has {data.image_shape}: build the model with "
+                         f"input_shape={data.image_shape}")
     if network.output_shape[-1] != data.num_classes:
         raise ValueError(f"the model has {network.output_shape[-1]} outputs, the data "
                          f"{data.num_classes} classes")

@@ -75,6 +75,14 @@ def class_balance(
     y_train: np.ndarray, y_test: np.ndarray, class_names: Sequence[str], title: str
 ) -> Figure:
     """Bars of the number of images per class, training and test set side by side."""
+    for split, labels in (("y_train", y_train), ("y_test", y_test)):
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or not len(labels):
+            raise ValueError(f"{split} must be a non-empty array of labels (N,), got shape "
+                             f"{labels.shape}")
+        if labels.min() < 0 or labels.max() >= len(class_names):
+            raise ValueError(f"{split} holds labels {labels.min()}..{labels.max()}, outside "
+                             f"0..{len(class_names) - 1} for {len(class_names)} class names")
     classes = np.arange(len(class_names))
     width = 0.4
     fig, axes = _figure(figsize=(max(6, 0.7 * len(classes)), 3.5))

@@ -33,3 +33,71 @@ def test_report_without_a_runner_writes_nothing(tmp_path, monkeypatch):
 def test_report_rejects_values_that_are_not_finite_numbers(value):
     with pytest.raises(ValueError, match="must be a finite number"):
         report(profiles.resolve("smoke"), test_accuracy=value)
+
+
+NOTEBOOK = """\
+---
+jupytext:
+  text_representation: {{extension: .md, format_name: myst}}
+kernelspec: {{display_name: Python 3, language: python, name: python3}}
+---
+
+```{{code-cell}} ipython3
+:tags: [parameters]
+
+profile = "auto"
+```
+
+```{{code-cell}} ipython3
+import pathlib, time
+from imgclf import profiles
+from imgclf.runs import report
+
+pathlib.Path("{marker}").touch()
+time.sleep({sleep})
+report(profiles.resolve(profile), answer=42.0)
+```
+"""
+
+
+def write_notebook(folder, name, sleep, marker):
+    (folder / f"{name}.md").write_text(NOTEBOOK.format(sleep=sleep, marker=marker))
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_leaves_nothing_broken_and_the_next_reuses_what_finished(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from imgclf.runs import load_records, run_notebooks
+
+    notebooks, out = tmp_path / "notebooks", tmp_path / "runs"
+    notebooks.mkdir()
+    write_notebook(notebooks, "01-first", 0, tmp_path / "first-ran")
+    write_notebook(notebooks, "02-second", 60, tmp_path / "second-started")
+    command = [sys.executable, "-m", "imgclf", "run-notebooks", "--profile", "smoke",
+               "--notebooks", str(notebooks), "--out", str(out)]
+    job = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "second-started").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(job.pid, signal.SIGKILL)  # the runner and its kernel, mid-notebook
+    job.wait()
+    assert [r["notebook"] for r in load_records(out)] == ["01-first"]
+    assert not (out / "02-second.ipynb").exists()
+    finished = load_records(out)[0]["started"]
+
+    (tmp_path / "first-ran").unlink()
+    write_notebook(notebooks, "02-second", 0, tmp_path / "second-started")
+    records = run_notebooks("smoke", out, folder=notebooks)
+    assert [r["notebook"] for r in records] == ["01-first", "02-second"]
+    assert records[0]["started"] == finished and not (tmp_path / "first-ran").exists()
+    assert (out / "02-second.ipynb").is_file() and records[1]["metrics"] == {"answer": 42.0}
+
+    (out / "01-first.json").write_text('{"notebook": "01-fi')  # a torn record is not reused
+    records = run_notebooks("smoke", out, folder=notebooks)
+    assert (tmp_path / "first-ran").exists() and records[0]["started"] != finished

@@ -60,3 +60,11 @@ def headless_ending(x, pooling: str | None):
     if pooling == "max":
         return layers.GlobalMaxPooling2D(name="max_pool")(x)
     return x
+
+
+def takes_images_of(model, image_shape) -> bool:
+    """Whether `model` takes images of `image_shape` (H, W, C); None in its input matches all."""
+    expected = tuple(model.input_shape[1:])
+    shape = tuple(image_shape)
+    return len(expected) == len(shape) and all(
+        e is None or e == s for e, s in zip(expected, shape, strict=True))

@@ -1,0 +1,31 @@
+"""A Sphinx extension for the book (listed in _config.yml): fixes for what a browser reports.
+
+Jupyter Book 1 gives every page sphinx-thebe's configuration script twice, and the second
+copy stops with "Identifier 'THEBE_JS_URL' has already been declared"; this drops scripts a
+page already has. (The theme's colour mode is set in _config.yml's html_context: `default_mode`.)
+"""
+
+from __future__ import annotations
+
+
+def _key(script):
+    # The copies differ only in an inline script's filename: None in one, "" in the other.
+    return (script.filename or "", script.priority, sorted(script.attributes.items()))
+
+
+def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
+    if "script_files" not in context:
+        return
+    unique, seen = [], []
+    for script in context["script_files"]:
+        if _key(script) not in seen:
+            seen.append(_key(script))
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app):
+    # Sphinx stops calling html-page-context handlers at the first that returns a template
+    # name, so this one runs first; the repeated scripts are there from the start.
+    app.connect("html-page-context", _drop_repeated_scripts, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

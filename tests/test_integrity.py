@@ -1,0 +1,114 @@
+"""Integrity: a truncated or corrupted file of each format the course reads is reported by
+path, never used; every write lands whole or not at all."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import write_cifar10, write_cifar100
+
+from imgclf import atomic, data, models, profiles, results, train
+from imgclf.data.formats import CorruptDataError
+from imgclf.data.sources import keras_datasets_dir
+from imgclf.runs import load_records
+
+
+def test_npz_that_is_not_an_archive(trusted):
+    keras_datasets_dir().mkdir(parents=True)
+    path = keras_datasets_dir() / "mnist.npz"
+    path.write_bytes(b"PK\x03\x04 not really a zip archive")
+    trusted("mnist", keras_datasets_dir())  # a matching checksum: parsing must catch it
+    with pytest.raises(CorruptDataError, match="not a readable npz archive"):
+        data.load("mnist", download=False)
+
+
+def test_truncated_npz_fails_its_checksum(monkeypatch, tmp_path):
+    keras_datasets_dir().mkdir(parents=True)
+    path = keras_datasets_dir() / "mnist.npz"
+    np.savez(path, x_train=np.zeros((2, 28, 28), np.uint8), y_train=np.zeros(2, int),
+             x_test=np.zeros((1, 28, 28), np.uint8), y_test=np.zeros(1, int))
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(CorruptDataError, match="sha256"):
+        data.load("mnist", download=False)
+
+
+def test_corrupt_cifar_meta(tmp_path, monkeypatch):
+    folder = tmp_path / "cifar-100-python"
+    write_cifar100(folder)
+    (folder / "meta").write_bytes(b"\x80\x04garbage")
+    monkeypatch.setenv("IMGCLF_DATA_DIR", str(tmp_path))
+    with pytest.raises(CorruptDataError, match="not a readable CIFAR meta file"):
+        data.load("cifar100")
+
+
+def test_cifar_batch_of_the_wrong_size(tmp_path, monkeypatch):
+    import pickle
+
+    folder = tmp_path / "cifar-10-batches-py"
+    write_cifar10(folder)
+    with open(folder / "data_batch_2", "wb") as stream:
+        pickle.dump({b"data": np.zeros((3, 10), np.uint8), b"labels": [0, 1, 2]}, stream)
+    monkeypatch.setenv("IMGCLF_DATA_DIR", str(tmp_path))
+    with pytest.raises(CorruptDataError, match="data_batch_2"):
+        data.load("cifar10")
+
+
+def test_corrupted_shipped_sample(tmp_path, monkeypatch):
+    import importlib
+
+    load_module = importlib.import_module("imgclf.data.load")  # the module, not the function
+
+    copy = tmp_path / "sample.npz"
+    original = load_module.sample_path().read_bytes()
+    copy.write_bytes(original[:1000] + bytes([original[1000] ^ 0xFF]) + original[1001:])
+    monkeypatch.setattr(load_module, "sample_path", lambda: copy)
+    with pytest.raises(CorruptDataError, match="sha256"):
+        data.load("sample")
+
+
+def test_torn_run_record(tmp_path):
+    (tmp_path / "01-first.json").write_text('{"notebook": "01-fi')
+    with pytest.raises(ValueError, match="01-first.json is not a readable run record"):
+        load_records(tmp_path)
+    with pytest.raises(ValueError, match="not a readable run record"):
+        results.keep(tmp_path, "quick", root=tmp_path)
+    (tmp_path / "01-first.json").write_text('["a list"]')
+    with pytest.raises(ValueError, match="is not a run record"):
+        load_records(tmp_path)
+
+
+def test_corrupt_training_history_stops_the_resume(tmp_path):
+    (tmp_path / "history.json").write_text('[{"loss": 1.0}, {"lo')
+    cfg = train.config(profiles.resolve("smoke"), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="history.json is corrupt"):
+        train.fit(models.small_cnn(), data.load("sample").subset(64, 16), cfg, out_dir=tmp_path)
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
+    path = atomic.write_json(tmp_path / "record.json", {"run": 1})
+    with pytest.raises(TypeError):
+        atomic.write_json(path, {"run": object()})  # not serialisable: fails before writing
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        atomic.write_json(path, {"run": 2})
+    assert json.loads(path.read_text()) == {"run": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
+
+
+def test_a_failed_model_save_leaves_no_model(tmp_path, monkeypatch):
+    model = models.small_cnn()
+
+    def broken_save(self, path, *args, **kwargs):
+        open(path, "wb").write(b"half a model")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(model), "save", broken_save)
+    with pytest.raises(OSError):
+        train.save(model, tmp_path / "model.keras")
+    assert list(tmp_path.iterdir()) == []

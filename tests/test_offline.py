@@ -1,0 +1,39 @@
+"""Without network: every path that needs it fails within 30 s, with one clear message that
+says what is missing and how to get it. (The smoke runs of every chapter, in
+test_notebooks.py, also run with the network blocked.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from test_cli import OFFLINE_SITE, imgclf
+
+
+@pytest.mark.parametrize("args, says", [
+    (("download", "cifar10"), "'cifar10' is not on this machine and could not be downloaded"),
+    (("download", "cifar100"), "'cifar100' is not on this machine and could not be downloaded"),
+    (("weights", "mobilenet"), "ImageNet weights of mobilenet (MobileNet) are not in the Keras "
+                               "cache"),
+    (("weights", "xception"), "ImageNet weights of xception (Xception) are not in the Keras "
+                              "cache"),
+])
+def test_what_needs_the_network_fails_fast_and_clearly(args, says, tmp_path):
+    done = imgclf(*args, offline=True, env={"KERAS_HOME": str(tmp_path),
+                                            "IMGCLF_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 1 and done.seconds < 30
+    assert "Traceback" not in done.stderr and says in done.stderr
+    assert "Network is unreachable" in done.stderr
+    assert f"python -m imgclf {args[0]} {args[1]}" in done.stderr  # the remedy
+    left = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "keras.json"]
+    assert left == [], "nothing half-downloaded is left"
+
+
+def test_the_smoke_data_loads_without_network_or_home(tmp_path):
+    code = "import imgclf; print(len(imgclf.data.load('sample').x_train))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(OFFLINE_SITE), "HOME": str(tmp_path),
+                               "PATH": os.defpath}, timeout=120)
+    assert done.stdout.split() == ["1200"], done.stderr[-500:]
