@@ -21,6 +21,9 @@ from imgclf.profiles import Settings, resolve
 from imgclf.table import Table
 
 METRICS_VARIABLE = "IMGCLF_RUN_METRICS"
+# Profiles whose runs use deterministic kernels, so the same seed gives the same numbers:
+# TensorFlow reads TF_DETERMINISTIC_OPS when the kernel starts (JAX is deterministic on CPUs).
+DETERMINISTIC_PROFILES = ("smoke",)
 
 
 def report(settings: Settings, **metrics: float) -> Table:
@@ -103,8 +106,11 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     notebook = jupytext.read(source)
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
-    previous = os.environ.get(METRICS_VARIABLE)
-    os.environ[METRICS_VARIABLE] = str(metrics_file.resolve())
+    kernel_environment = {METRICS_VARIABLE: str(metrics_file.resolve())}
+    if resolve(profile, dataset).profile in DETERMINISTIC_PROFILES:
+        kernel_environment["TF_DETERMINISTIC_OPS"] = "1"
+    previous = {variable: os.environ.get(variable) for variable in kernel_environment}
+    os.environ.update(kernel_environment)
     try:
         papermill.execute_notebook(
             notebook, str(pending),
@@ -117,10 +123,11 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
             pending.replace(out_dir / f"{name}.failed.ipynb")
         raise
     finally:
-        if previous is None:
-            os.environ.pop(METRICS_VARIABLE, None)
-        else:
-            os.environ[METRICS_VARIABLE] = previous
+        for variable, value in previous.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
     seconds = time.perf_counter() - clock
     if not metrics_file.exists():
         raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
@@ -138,6 +145,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
         "hardware": reported["hardware"],
         "versions": reported["versions"],
         "inputs_sha256": digest,
+        "deterministic_ops": "TF_DETERMINISTIC_OPS" in kernel_environment,
     }
     record["expected"] = expected.check(record, source.parent)
     pending.replace(out_dir / f"{name}.ipynb")

@@ -47,8 +47,6 @@ class TrainConfig:
         validation_split: the share of training images held out for validation (0: none,
             for runs on a handful of labelled images).
         mixed_precision: compute in bfloat16 (on GPUs), keeping float32 weights.
-        deterministic: use only deterministic kernels (TensorFlow's op determinism), so that
-            the same seed gives the same numbers; on by default in the smoke profile.
     """
 
     epochs: int
@@ -65,7 +63,6 @@ class TrainConfig:
     bn_momentum: float = 0.9
     validation_split: float = 0.1
     mixed_precision: bool = False
-    deterministic: bool = False
 
 
 def config(settings: Settings, **changes) -> TrainConfig:
@@ -79,7 +76,7 @@ def config(settings: Settings, **changes) -> TrainConfig:
                        seed=settings.seed, verbose=settings.verbose,
                        flip=settings.dataset not in NO_FLIP)
     per_profile = {
-        "smoke": {"augment": False, "deterministic": True},
+        "smoke": {"augment": False},
         "quick": {"augment": False},
         "full": {"label_smoothing": 0.1, "bn_momentum": 0.99, "padding": 4,
                  "mixed_precision": hardware.gpu_available()},
@@ -191,15 +188,15 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     """
     _check(cfg)
     if not isinstance(data, Dataset) or len(data.x_train) == 0:
-        raise TypeError(f"data must be a non-empty imgclf.data.Dataset, got {data!r}")
+        got = "an empty Dataset" if isinstance(data, Dataset) else type(data).__name__
+        raise TypeError(f"data must be a non-empty imgclf.data.Dataset (imgclf.data.load(...)), "
+                        f"got {got}")
     out_dir = Path(out_dir) if out_dir is not None else None
     chosen = distribute.choose(devices)
     replicating = chosen == distribute.SLURM or len(chosen) > 1
     if isinstance(model, keras.Model) and (replicating or cfg.mixed_precision):
         raise ValueError("to train on several devices or in mixed precision, pass a function "
                          "that builds the model (the model must be built inside their scope)")
-    if cfg.deterministic:
-        deterministic_ops()
     rng = np.random.default_rng(cfg.seed)
     order = rng.permutation(len(data.x_train))  # Keras takes the validation split from the end
     x, y = data.x_train[order], data.y_train[order]
@@ -247,23 +244,6 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
         save(classifier, out_dir / "model.keras")
         atomic.write_json(out_dir / "record.json", record)
     return Trained(classifier, network, history, record)
-
-
-def deterministic_ops() -> None:
-    """Make the backend use deterministic kernels from now on, in this process.
-
-    TensorFlow: `enable_op_determinism` (some GPU kernels become slower). JAX is
-    deterministic on CPUs by itself; on GPUs set XLA_FLAGS=--xla_gpu_deterministic_ops=true
-    before JAX starts.
-    """
-    if keras.config.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
-    elif keras.config.backend() == "torch":
-        import torch
-
-        torch.use_deterministic_algorithms(True)
 
 
 def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):

@@ -108,6 +108,7 @@ def test_site_in_a_real_browser(built_book):
 def test_the_same_seed_gives_the_same_smoke_metrics(smoke_runs, chapter, tmp_path):
     """Run again (deterministic ops: the smoke profile's default), compare with the first."""
     _, records = smoke_runs
+    assert records[chapter]["deterministic_ops"]
     again = run_notebooks("smoke", tmp_path, folder=REPO / "notebooks", only=[chapter[:2]])
     timings = ("seconds",)  # wall times, not results
     first = {k: v for k, v in records[chapter]["metrics"].items() if not k.endswith(timings)}

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from test_cli import OFFLINE_SITE, imgclf
+from test_data import SYSTEM_FASHION
 
 
 @pytest.mark.parametrize("args, says", [
@@ -37,3 +38,13 @@ def test_the_smoke_data_loads_without_network_or_home(tmp_path):
                           env={"PYTHONPATH": str(OFFLINE_SITE), "HOME": str(tmp_path),
                                "PATH": os.defpath}, timeout=120)
     assert done.stdout.split() == ["1200"], done.stderr[-500:]
+
+
+@pytest.mark.skipif(not SYSTEM_FASHION.is_dir(), reason="Debian's dataset-fashion-mnist absent")
+def test_the_quick_profiles_data_loads_without_network(tmp_path):
+    code = ("import imgclf; s = imgclf.profiles.resolve('quick'); "
+            "d = imgclf.data.load(s.dataset); print(s.dataset, len(d.x_train), len(d.x_test))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(OFFLINE_SITE), "HOME": str(tmp_path),
+                               "PATH": os.defpath}, timeout=300)
+    assert done.stdout.split() == ["fashion_mnist", "60000", "10000"], done.stderr[-500:]
