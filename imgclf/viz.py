@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 
 def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
@@ -288,7 +289,8 @@ def compare_bars(values: dict[str, float], ylabel: str, title: str,
     ax.bar([textwrap.fill(n, 16) for n in names], heights,
            color=plt.get_cmap("tab10")(np.arange(len(names)) % 10))
     for i, h in enumerate(heights):
-        ax.text(i, h, f"{h:.1f}" if percent else f"{h:,.3g}", ha="center", va="bottom")
+        shown = f"{h:.1f}" if percent else f"{h:,.0f}" if abs(h) >= 1000 else f"{h:.3g}"
+        ax.text(i, h, shown, ha="center", va="bottom")
     ax.set_ylim(0, 1.15 * max(max(heights), 0) or 1)
     ax.set_xlabel("compared")
     ax.set_ylabel(ylabel)
@@ -363,6 +365,7 @@ def compare_curves(histories: dict[str, dict], metric: str, title: str,
                 values = 100 * (1 - values) if error else values
                 ax.plot(np.arange(1, len(values) + 1), values, style, color=colours(i % 10),
                         label=f"{label}, {suffix}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel or (f"{metric} error (%)" if error else metric))
     ax.set_title(title)
@@ -429,8 +432,10 @@ def labelled_points(points: Mapping[str, tuple[float, float]], xlabel: str, ylab
     ax = axes[0, 0]
     xs, ys = zip(*points.values(), strict=True)
     ax.scatter(xs, ys, color="C0")
-    for label, (x, y) in points.items():
-        ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    # Neighbours along x take turns above and below their points, so close labels stay apart.
+    for rank, (label, (x, y)) in enumerate(sorted(points.items(), key=lambda item: item[1])):
+        ax.annotate(label, (x, y), textcoords="offset points", fontsize=8,
+                    xytext=(5, 4) if rank % 2 == 0 else (5, -11))
     if logx:
         ax.set_xscale("log")
     ax.margins(0.15)
