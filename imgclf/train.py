@@ -246,6 +246,19 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     return Trained(classifier, network, history, record)
 
 
+def fit_each(builders: dict[str, Callable[[], keras.Model]], data: Dataset,
+             cfg: TrainConfig) -> dict[str, Trained]:
+    """Train each network `builders` names, one after the other, on the same data and with
+    the same config: the side-by-side comparisons of the chapters. Returns {name: Trained}."""
+    if not builders:
+        raise ValueError("fit_each needs at least one {name: builder}")
+    runs = {}
+    for name, build in builders.items():
+        print(f"--- {name}", flush=True)
+        runs[name] = fit(build, data, cfg, name=name)
+    return runs
+
+
 def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
     """The network, its classifier for uint8 images, and the (augmenting) model to train."""
     if cfg.batch_size % replicas:

@@ -219,3 +219,16 @@ def test_data_parallel_on_two_cpu_devices_with_jax():
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["devices"] == ["cpu:0", "cpu:1"] and result["replicas"] == 2
     assert 0 <= result["accuracy"] <= 1
+
+
+def test_fit_each_trains_every_builder_on_the_same_data(sample):
+    cfg = train.config(profiles.resolve("smoke"), epochs=1, verbose=0)
+    small = sample.subset(64, 20)
+    runs = train.fit_each({"a": lambda: models.small_cnn(name="a"),
+                           "b": lambda: models.four_layer_cnn(name="b")}, small, cfg)
+    assert list(runs) == ["a", "b"]
+    assert [r.record["model"] for r in runs.values()] == ["a", "b"]
+    assert all(r.record["dataset"] == "sample" and r.record["epochs"] == 1
+               for r in runs.values())
+    with pytest.raises(ValueError, match="at least one"):
+        train.fit_each({}, small, cfg)
