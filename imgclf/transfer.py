@@ -121,12 +121,6 @@ def fine_tuning_model(extractor: keras.Model, head: keras.Model) -> keras.Model:
     return keras.Model(inputs, head_copy(features), name="fine_tuned")
 
 
-def trainable_count(model: keras.Model) -> int:
-    """The number of trainable parameters of `model` (frozen layers left out)."""
-    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
-
-
-
 @dataclass(frozen=True)
 class Result:
     """One run of a few-label comparison: test accuracy on the new classes."""

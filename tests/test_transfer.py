@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from imgclf import data, models, profiles, train, transfer
+from imgclf import analysis, data, models, profiles, train, transfer
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +76,8 @@ def test_fine_tuning_trains_a_copy(sample):
                                five.y_train[:20], 5, epochs=5)
     before = [w.copy() for w in extractor.get_weights()]
     tuned = transfer.fine_tuning_model(extractor, head)
-    assert transfer.trainable_count(tuned) > 0.99 * transfer.trainable_count(
-        models.CompactResNet(num_classes=5))
+    assert analysis.totals(tuned).trainable > 0.99 * analysis.totals(
+        models.CompactResNet(num_classes=5)).trainable
     cfg = train.config(profiles.resolve("smoke"), epochs=2, verbose=0, validation_split=0.0)
     train.fit(lambda: tuned, five.labels_per_class(4), cfg, evaluate_test=False)
     assert all(np.array_equal(a, b) for a, b in zip(before, extractor.get_weights(),
