@@ -44,15 +44,25 @@ notebooks: data
 book: notebooks
 	$(PY) -m imgclf build-book --profile $(PROFILE)
 
-test: lint browser test-package test-jax test-nbval
+# Every part runs even when an earlier one fails; the command fails at the end if any did.
+TEST_PARTS := lint browser test-package test-jax test-nbval
+test:
+	@failed=""; for part in $(TEST_PARTS); do \
+	  echo "=== make $$part"; $(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: these parts failed:$$failed" >&2; exit 1; fi; \
+	echo "make test: every part passed ($(TEST_PARTS))"
 
 # Debian's Chromium, for the test that opens the built book in a real browser.
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 	  || scripts/install-debian-packages.sh chromium
 
+# ruff on the Python code; bash -n and shellcheck (Debian's package) on every shell script.
 lint: $(STAMP)
-	$(PY) -m ruff check imgclf tests scripts
+	$(PY) -m ruff check imgclf tests scripts benchmarks
+	@command -v shellcheck >/dev/null 2>&1 || scripts/install-debian-packages.sh shellcheck
+	scripts/lint-shell.sh
 
 # The package, every notebook in the smoke profile, the pairs and the book, on TensorFlow.
 test-package: $(STAMP)

@@ -7,6 +7,8 @@ import io
 import pickle
 import struct
 import tarfile
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +18,19 @@ import pytest
 from imgclf.data import formats, registry
 
 REPO = Path(__file__).resolve().parents[1]
+#: How long a test waits for a subprocess before it calls it hung: a guard, not a budget (the
+#: same work takes five times longer on some machines than on others).
+HANG_S = 900
+
+
+def wait_until(condition: Callable[[], bool], what: str, limit_s: float = HANG_S,
+               poll_s: float = 0.05) -> None:
+    """Poll `condition` until it holds; fail, naming `what`, if it never does (a hang)."""
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what} after {limit_s:.0f} s: hung?")
+        time.sleep(poll_s)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import os
 import struct
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -183,10 +182,8 @@ def test_no_data_and_no_network_lists_every_place_and_the_remedies(tmp_path, mon
     spec = replace(registry.DATASETS["fashion_mnist"],
                    system_folders=(str(tmp_path / "nowhere"),), origin=OFFLINE)
     monkeypatch.setitem(registry.DATASETS, "fashion_mnist", spec)
-    started = time.monotonic()
     with pytest.raises(DataNotFoundError) as error:
         data.load("fashion_mnist")
-    assert time.monotonic() - started < 30
     message = str(error.value)
     assert "'fashion_mnist' is not on this machine and could not be downloaded" in message
     for expected in ("$IMGCLF_DATA_DIR/fashion-mnist  [not set]", str(keras_datasets_dir()),

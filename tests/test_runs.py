@@ -6,6 +6,7 @@ import json
 import math
 
 import pytest
+from conftest import wait_until
 
 from imgclf import profiles
 from imgclf.runs import report
@@ -50,6 +51,8 @@ profile = "auto"
 
 ```{{code-cell}} ipython3
 import pathlib, time
+from conftest import wait_until
+
 from imgclf import profiles
 from imgclf.runs import report
 
@@ -70,7 +73,6 @@ def test_an_interrupted_run_leaves_nothing_broken_and_the_next_reuses_what_finis
     import signal
     import subprocess
     import sys
-    import time
 
     from imgclf.runs import load_records, run_notebooks
 
@@ -82,9 +84,7 @@ def test_an_interrupted_run_leaves_nothing_broken_and_the_next_reuses_what_finis
                "--notebooks", str(notebooks), "--out", str(out)]
     job = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "second-started").exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: (tmp_path / "second-started").exists(), "the second notebook to start")
     os.killpg(job.pid, signal.SIGKILL)  # the runner and its kernel, mid-notebook
     job.wait()
     assert [r["notebook"] for r in load_records(out)] == ["01-first"]
