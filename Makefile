@@ -86,6 +86,7 @@ lock:
 	rm -rf /tmp/imgclf-lock && $(PYTHON) -m venv /tmp/imgclf-lock
 	/tmp/imgclf-lock/bin/pip install -q ".[$(EXTRAS)]"
 	{ echo "# The versions make installs (pip -c). Regenerate with: make lock"; \
+	  /tmp/imgclf-lock/bin/python -c 'import platform as p; print(f"# Resolved on {p.system()} {p.machine()}, CPython {p.python_version()}: other platforms use make CONSTRAINTS= (book/running.md)")'; \
 	  /tmp/imgclf-lock/bin/pip freeze --exclude imgclf; } > requirements/lock.txt
 
 clean:

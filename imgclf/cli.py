@@ -92,8 +92,14 @@ def _positive(text: str) -> int:
 
 
 def _train(args) -> str:
-    from imgclf import models, train
+    from imgclf import distribute, models, train
 
+    if args.devices == distribute.SLURM:
+        # Before anything touches a device: both engines require it.
+        workers = distribute.start_workers()
+        print(f"SLURM task {workers.task.rank} of {workers.task.size} on "
+              f"{workers.task.hosts[workers.task.rank]}; coordinator {workers.task.coordinator}",
+              flush=True)
     if args.model not in models.names():
         raise ValueError(f"Unknown model {args.model!r}. Known models: "
                          f"{', '.join(models.names())}.")
@@ -117,14 +123,19 @@ def _train(args) -> str:
         lambda: models.get(args.model, input_shape=dataset.image_shape,
                            num_classes=dataset.num_classes),
         dataset, cfg, out_dir=args.out, name=args.model, devices=args.devices)
-    return f"{_summary(trained.record)}\nModel, history and run record: {args.out}"
+    written = ("Model, history and run record: " if distribute.is_chief()
+               else "The chief wrote the model, history and run record to ")
+    return f"{_summary(trained.record)}\n{written}{args.out}"
 
 
 def _summary(record: dict) -> str:
     test = record.get("test_accuracy")
-    return (f"{record['model']} on {record['dataset']}: {record['epochs']} epochs, "
-            f"test accuracy {test:.4f}, {record['seconds']:.1f} s in the last session, "
-            f"{record['images_per_second']:,.0f} images/s")
+    return (f"{record['model']} on {record['dataset']}: {record['epochs']} epochs "
+            f"({record.get('epochs_this_session', record['epochs'])} in this session), "
+            f"{record.get('replicas', 1)} replicas, test accuracy {test:.4f}, "
+            f"{record['seconds']:.1f} s in the last session, "
+            f"{record['images_per_second']:,.0f} images/s; "
+            f"weights sha256 {record.get('weights_sha256', 'not recorded')}")
 
 
 def _weights(args) -> str:

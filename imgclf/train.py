@@ -10,11 +10,12 @@ several logical CPUs) are used data-parallel.
 
 from __future__ import annotations
 
-import json
+import contextlib
+import hashlib
 import math
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import numpy as np
 from imgclf import atomic, distribute, hardware
 from imgclf.analysis import layers_of
 from imgclf.augment import RandomCropFlip
+from imgclf.checkpoints import EpochLog, WorkerBackup
 from imgclf.data import Dataset
 from imgclf.models.common import takes_images_of
 from imgclf.profiles import Settings
@@ -103,35 +105,6 @@ def _check(cfg: TrainConfig) -> None:
         raise ValueError(f"bn_momentum must be in [0, 1), got {cfg.bn_momentum}")
 
 
-class EpochLog(keras.callbacks.Callback):
-    """Keeps every epoch's logs in a JSON file, across interrupted and resumed runs."""
-
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
-        self.epochs: list[dict] = []
-        self._resumed = False
-
-    def on_train_begin(self, logs=None):
-        try:
-            self.epochs = json.loads(self.path.read_text()) if self.path.exists() else []
-        except ValueError as error:
-            raise ValueError(f"{self.path} is corrupt ({error}): the run in {self.path.parent} "
-                             f"cannot be resumed; remove that folder to start it again") from None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if not self._resumed:  # the first epoch of this session: drop anything after it
-            self.epochs, self._resumed = self.epochs[:epoch], True
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epochs = self.epochs[:epoch] + [{k: float(v) for k, v in (logs or {}).items()}]
-        atomic.write_json(self.path, self.epochs)
-
-    def history(self) -> dict[str, list[float]]:
-        keys = self.epochs[-1].keys() if self.epochs else []
-        return {k: [e.get(k, math.nan) for e in self.epochs] for k in keys}
-
-
 @dataclass
 class Trained:
     """The outcome of `fit`.
@@ -201,26 +174,32 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     order = rng.permutation(len(data.x_train))  # Keras takes the validation split from the end
     x, y = data.x_train[order], data.y_train[order]
     keras.utils.set_random_seed(cfg.seed)
-    with distribute.replicated(chosen) as replicas:
-        network, classifier, trainer = _build(model, data, cfg, replicas, len(x))
+    chief = distribute.is_chief()
+    with distribute.replicated(chosen) as replication:
+        network, classifier, trainer = _build(model, data, cfg, replication.replicas, len(x))
         targets = keras.utils.to_categorical(y, data.num_classes) if cfg.label_smoothing else y
         callbacks, log = [], None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            log = EpochLog(out_dir / "history.json")
-            callbacks = [keras.callbacks.BackupAndRestore(str(out_dir / "backup"),
-                                                          double_checkpoint=True), log]
-        started = time.perf_counter()
-        keras_history = trainer.fit(x, targets, batch_size=cfg.batch_size, epochs=cfg.epochs,
-                                    validation_split=cfg.validation_split,
-                                    verbose=cfg.verbose, callbacks=callbacks)
-        seconds = time.perf_counter() - started
+            log = EpochLog(out_dir / "history.json", write=chief)
+            callbacks = [WorkerBackup(out_dir / "backup", chief=chief), log]
+        batch_size = replication.batch_size(cfg.batch_size)
+        with _batch_norm_for_training(network, cfg.bn_momentum,
+                                      replication.synchronize_batch_norm):
+            started = time.perf_counter()
+            keras_history = trainer.fit(
+                replication.shard(x), replication.shard(targets), batch_size=batch_size,
+                epochs=cfg.epochs, validation_split=cfg.validation_split, verbose=cfg.verbose,
+                callbacks=callbacks)
+            seconds = time.perf_counter() - started
         classifier.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         test = {}
         if evaluate_test and len(data.x_test):
-            loss, accuracy = classifier.evaluate(data.x_test, data.y_test, verbose=0,
-                                                 batch_size=cfg.batch_size)
-            test = {"test_loss": float(loss), "test_accuracy": float(accuracy)}
+            x_test, y_test = replication.shard(data.x_test), replication.shard(data.y_test)
+            loss, accuracy = classifier.evaluate(x_test, y_test, verbose=0,
+                                                 batch_size=batch_size)
+            test = {"test_loss": float(loss), "test_accuracy": float(accuracy),
+                    "test_images": len(x_test) * replication.processes}
     history = log.history() if log else {k: list(map(float, v))
                                          for k, v in keras_history.history.items()}
     trained_images = len(keras_history.epoch) * len(x) * (1 - cfg.validation_split)
@@ -231,19 +210,49 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
         "config": asdict(cfg),
         "epochs": len(next(iter(history.values()), [])),
         "epochs_this_session": len(keras_history.epoch),
-        "replicas": replicas,
+        "replicas": replication.replicas,
+        "processes": replication.processes,
         "jit_compile": bool(trainer.jit_compile),
         "seconds": round(seconds, 2),
         "images_per_second": round(trained_images / seconds, 1),
         "final": {k: v[-1] for k, v in history.items() if k != "learning_rate"},
         **test,
+        "weights_sha256": weights_digest(classifier),
         "hardware": hardware.describe(),
         "versions": hardware.versions(),
     }
-    if out_dir is not None:
+    if out_dir is not None and chief:
         save(classifier, out_dir / "model.keras")
         atomic.write_json(out_dir / "record.json", record)
     return Trained(classifier, network, history, record)
+
+
+def weights_digest(model: keras.Model) -> str:
+    """The sha256 of a model's weights (every array's shape, dtype and bytes, in order): equal
+    digests mean equal weights, e.g. on the workers of one data-parallel run."""
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        array = np.ascontiguousarray(weights)
+        digest.update(f"{array.shape}{array.dtype}".encode() + array.tobytes())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _batch_norm_for_training(network: keras.Model, momentum: float,
+                             synchronized: bool) -> Iterator[None]:
+    """Train `network`'s BatchNormalization layers with `momentum`, and with statistics of the
+    whole batch across replicas if `synchronized`; give each layer its own settings back
+    after, so the caller's model (and the saved one) keeps what it was built with."""
+    norms = [layer for layer in layers_of(network)
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    before = [(layer.momentum, layer.synchronized) for layer in norms]
+    for layer in norms:
+        layer.momentum, layer.synchronized = momentum, synchronized
+    try:
+        yield
+    finally:
+        for layer, (momentum_before, synchronized_before) in zip(norms, before, strict=True):
+            layer.momentum, layer.synchronized = momentum_before, synchronized_before
 
 
 def fit_each(builders: dict[str, Callable[[], keras.Model]], data: Dataset,
@@ -278,9 +287,6 @@ def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
     if network.output_shape[-1] != data.num_classes:
         raise ValueError(f"the model has {network.output_shape[-1]} outputs, the data "
                          f"{data.num_classes} classes")
-    for layer in layers_of(network):
-        if isinstance(layer, keras.layers.BatchNormalization):
-            layer.momentum = cfg.bn_momentum
     inputs, scaled = _scaled_inputs(network, data.image_shape)
     classifier = keras.Model(inputs, network(scaled), name=f"{network.name}_classifier")
     trainer = classifier

@@ -12,7 +12,7 @@ import textwrap
 import keras
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import HANG_S, REPO
 from keras.src.trainers.trainer import model_supports_jit
 
 from imgclf import data, distribute, models, profiles, train, viz
@@ -24,7 +24,7 @@ def sample():
     return data.load("sample")
 
 
-def run_python(code: str, env: dict | None = None, timeout: int = 240):
+def run_python(code: str, env: dict | None = None, timeout: int = HANG_S):
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
                           text=True, env=environment, cwd=REPO, timeout=timeout)
@@ -183,7 +183,7 @@ DISTRIBUTED = """
 
 def test_slurm_needs_a_slurm_job(monkeypatch):
     monkeypatch.delenv("SLURM_JOB_ID", raising=False)
-    with pytest.raises(ValueError, match="needs to run inside a SLURM job"):
+    with pytest.raises(ValueError, match="needs to run as a task of a SLURM job"):
         distribute.choose("slurm")
     with pytest.raises(ValueError, match="devices must be 'auto', 'none'"):
         distribute.choose("tpu")
@@ -219,6 +219,33 @@ def test_data_parallel_on_two_cpu_devices_with_jax():
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["devices"] == ["cpu:0", "cpu:1"] and result["replicas"] == 2
     assert 0 <= result["accuracy"] <= 1
+
+
+def test_fit_trains_with_its_batch_norm_momentum_and_gives_the_model_its_own_back(sample):
+    network = models.small_cnn()
+    norms = [layer for layer in network.layers
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    assert norms and {layer.momentum for layer in norms} == {0.9}
+    cfg = train.config(profiles.resolve("smoke"), epochs=1, bn_momentum=0.5, verbose=0)
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            seen.extend(layer.momentum for layer in norms)
+
+    original = keras.Model.fit
+
+    def fit_with_spy(self, *args, **kwargs):
+        return original(self, *args, **{**kwargs, "callbacks": [*kwargs["callbacks"], Spy()]})
+
+    keras.Model.fit, restore = fit_with_spy, original
+    try:
+        train.fit(network, sample.subset(64, 16), cfg)
+    finally:
+        keras.Model.fit = restore
+    assert set(seen) == {0.5}, "trained with the config's momentum"
+    assert {layer.momentum for layer in norms} == {0.9}, "and the caller's model has its own"
+    assert not any(layer.synchronized for layer in norms)
 
 
 def test_fit_each_trains_every_builder_on_the_same_data(sample):
