@@ -8,9 +8,8 @@ numbers; accuracies and error rates in [0, 1]), as 1,500 images give no stable r
 from __future__ import annotations
 
 import math
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 EXPECTED_FILE = "expected.toml"
 BOUNDED_WORDS = ("accuracy", "error")  # metrics that are fractions of images

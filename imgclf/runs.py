@@ -13,7 +13,7 @@ import math
 import os
 import time
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from imgclf import atomic, expected, hardware
@@ -104,7 +104,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     metrics_file = out_dir / f".{name}.metrics.json"
     metrics_file.unlink(missing_ok=True)
     notebook = jupytext.read(source)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.perf_counter()
     kernel_environment = {METRICS_VARIABLE: str(metrics_file.resolve())}
     if resolve(profile, dataset).profile in DETERMINISTIC_PROFILES:
