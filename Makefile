@@ -77,9 +77,11 @@ test-nbval: $(STAMP)
 	$(PY) -m imgclf check-notebooks
 
 # After editing notebooks/NN-topic.md: rewrite the .ipynb beside it, with fresh reference outputs.
+# ONLY=05 (or ONLY="05 07") does those chapters alone.
+ONLY ?=
 sync: $(STAMP)
-	$(PY) -m imgclf run-notebooks --profile smoke
-	$(PY) -m imgclf sync-notebooks --profile smoke
+	$(PY) -m imgclf run-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
+	$(PY) -m imgclf sync-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 
 # Re-resolve the pinned versions from pyproject.toml's ranges (needs PyPI).
 lock:

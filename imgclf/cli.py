@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from imgclf import data, profiles
+from imgclf import REPOSITORY, __version__, data, profiles
 
 
 def _download(args) -> str:
@@ -32,8 +32,26 @@ def _runs_dir(args) -> Path:
     return Path(args.out or Path("_build/runs") / profiles.resolve(args.profile).profile)
 
 
+def _course(module: str):
+    """A module of the course's tooling (imgclf.course), which a clone of the repository has
+    and the installed package (what Colab installs) leaves out."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"imgclf.course.{module}")
+    except ModuleNotFoundError as error:
+        if not error.name or not error.name.startswith("imgclf.course"):
+            raise
+        raise RuntimeError(
+            "this command is part of the course's tooling (imgclf/course), which is in a clone "
+            f"of the repository, not in the installed package: git clone "
+            f"{REPOSITORY} && cd imgclf && make book") from None
+
+
 def _run_notebooks(args) -> str:
-    from imgclf.runs import nbval_check, run_notebooks, seconds_table
+    nbval_check = _course("execute").nbval_check
+    run_notebooks = _course("execute").run_notebooks
+    seconds_table = _course("records").seconds_table
 
     out = _runs_dir(args)
     records = run_notebooks(args.profile, out, folder=args.notebooks, only=args.only,
@@ -47,7 +65,7 @@ def _run_notebooks(args) -> str:
 
 
 def _results(args) -> str:
-    from imgclf import results
+    results = _course("results")
 
     lines = []
     if args.keep:
@@ -58,26 +76,22 @@ def _results(args) -> str:
 
 
 def _check_notebooks(args) -> str:
-    from imgclf.runs import nbval_check
-
-    nbval_check(args.notebooks)
+    _course("execute").nbval_check(args.notebooks)
     return "nbval: the committed notebooks reproduce their checked outputs."
 
 
 def _build_book(args) -> str:
-    from imgclf import book
+    book = _course("book")
 
     runs = _runs_dir(args)
     return book.summary(runs, book.build(runs))
 
 
 def _sync_notebooks(args) -> str:
-    from imgclf.pairs import sync
-    from imgclf.runs import notebook_sources
-
+    sync = _course("pairs").sync
     runs = _runs_dir(args)
     written = [sync(source, runs / f"{source.stem}.ipynb") for source in
-               notebook_sources(args.notebooks)]
+               _course("execute").notebook_sources(args.notebooks, args.only)]
     return "\n".join(f"wrote {path} (reference outputs from {runs})" for path in written)
 
 
@@ -151,8 +165,10 @@ def _weights(args) -> str:
             f"{headless.count_params():,} parameters loaded into imgclf's {args.name}).")
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m imgclf", description=__doc__)
+def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog=prog, description=__doc__)
+    top.add_argument("--version", action="version",
+                     version=f"%(prog)s {__version__} (Keras {_keras_version()})")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     download = commands.add_parser(
@@ -216,9 +232,9 @@ def parser() -> argparse.ArgumentParser:
         command.set_defaults(run=run)
         if name != "build-book":
             command.add_argument("--notebooks", type=Path, default=Path("notebooks"))
-        if name == "run-notebooks":
             command.add_argument("--only", nargs="+", metavar="NN",
                                  help="only the notebooks whose names start with these")
+        if name == "run-notebooks":
             command.add_argument("--dataset", choices=data.names(),
                                  help="instead of the profile's data set")
             command.add_argument("--nbval", action="store_true",
@@ -246,15 +262,31 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _keras_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("keras")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def program_name(argv0: str | None = None) -> str:
+    """How the user called us: "python -m imgclf", or the console script's name."""
+    name = Path(sys.argv[0] if argv0 is None else argv0).name
+    return "python -m imgclf" if name in ("__main__.py", "-m", "") else name
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    args = parser().parse_args(argv)
+    prog = program_name()
+    args = parser(prog).parse_args(argv)
     try:
         print(args.run(args), flush=True)
     except (ValueError, OSError, RuntimeError) as error:
-        print(f"imgclf {args.command}: {error}", file=sys.stderr)
+        print(f"{prog} {args.command}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"imgclf {args.command}: interrupted", file=sys.stderr)
+        print(f"{prog} {args.command}: interrupted", file=sys.stderr)
         return 130
     return 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import REPO, write_fashion
 
@@ -68,3 +70,16 @@ def test_bad_arguments_say_what_is_allowed():
     assert "unknown field 'colour'; fields: profile, dataset" in done.stderr
     done = imgclf("run-notebooks", "--profile", "smoke", "--only", "99")
     assert done.returncode == 1 and "no notebook in notebooks starts with 99" in done.stderr
+
+
+def test_version_and_the_name_the_user_called():
+    done = imgclf("--version")
+    assert done.returncode == 0
+    assert re.fullmatch(r"python -m imgclf \d+\.\d+\.\d+ \(Keras 3\.\d+\.\d+\)\n", done.stdout)
+    script = Path(sys.executable).with_name("imgclf")  # the console script pip installed
+    done = subprocess.run([str(script), "settings", "--profile", "fast"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 2 and done.stderr.splitlines()[-1].startswith("imgclf settings:")
+    done = subprocess.run([str(script), "download", "imagenet"], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 1 and done.stderr.startswith("imgclf download: Unknown data set")

@@ -11,7 +11,7 @@ import pytest
 MODULES = ["imgclf", "imgclf.data", "imgclf.profiles", "imgclf.viz", "imgclf.models",
            "imgclf.check", "imgclf.runs", "imgclf.scenes", "imgclf.schedules", "imgclf.cli",
            "imgclf.analysis", "imgclf.network", "imgclf.train", "imgclf.augment",
-           "imgclf.distribute"]
+           "imgclf.distribute", "imgclf.checkpoints", "imgclf.hardware"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from conftest import write_cifar10, write_cifar100
 
-from imgclf import atomic, data, models, profiles, results, train
+from imgclf import atomic, data, models, profiles, train
+from imgclf.course import results
+from imgclf.course.records import load_records
 from imgclf.data.formats import CorruptDataError
 from imgclf.data.sources import keras_datasets_dir
-from imgclf.runs import load_records
 
 
 def test_npz_that_is_not_an_archive(trusted):

@@ -10,8 +10,8 @@ import re
 import pytest
 from conftest import REPO
 
-from imgclf import book, sitecheck
-from imgclf.runs import notebook_sources, run_notebooks
+from imgclf.course import book, sitecheck
+from imgclf.course.execute import notebook_sources, run_notebooks
 
 pytestmark = pytest.mark.slow
 SOURCES = notebook_sources(REPO / "notebooks")

@@ -13,8 +13,8 @@ import yaml
 from conftest import REPO
 
 import imgclf
-from imgclf.pairs import CHECKED_TAG, tags
-from imgclf.runs import notebook_sources
+from imgclf.course.execute import notebook_sources
+from imgclf.course.pairs import CHECKED_TAG, tags
 
 SOURCES = notebook_sources(REPO / "notebooks")
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import REPO
 
-from imgclf import expected, results
-from imgclf.runs import notebook_sources
+from imgclf.course import expected, records, results
+from imgclf.course.execute import notebook_sources
 
 
 def record(notebook="01-image-classification", profile="quick", dataset="fashion_mnist",
@@ -70,6 +70,12 @@ def test_keep_and_render(tmp_path):
     (runs / "01-image-classification.json").write_text(json.dumps(first))
     second = record("02-ilsvrc-top5", top1_accuracy=0.92)
     (runs / "02-ilsvrc-top5.json").write_text(json.dumps(second))
+    for chapter in (first, second):  # measured on a machine twice as fast as the reference
+        chapter["calibration"] = {"seconds": records.REFERENCE_CALIBRATION_S / 2, "steps": 10,
+                                  "what": "10 steps"}
+        chapter["hardware"]["cpu_flags"] = ["avx2", "avx512f"]
+    (runs / "01-image-classification.json").write_text(json.dumps(first))
+    (runs / "02-ilsvrc-top5.json").write_text(json.dumps(second))
     kept = results.keep(runs, "quick", root=tmp_path)
     assert sorted(p.name for p in kept.iterdir()) == ["01-image-classification.json",
                                                       "02-ilsvrc-top5.json"]
@@ -77,8 +83,12 @@ def test_keep_and_render(tmp_path):
     assert "No run of the `full` profile on a GPU has been recorded yet" in page
     assert "| 01-image-classification | 12.5 |" in page and "**25.0**" in page
     assert "test accuracy: 0.9152 ✓ [0.88, 0.94]" in page
-    assert "| 02-ilsvrc-top5 | fashion_mnist | 12.5 | top1 accuracy: 0.92 | unchecked |" in page
-    assert "Some CPU (2 cores); Python 3.11.7, Keras 3.15.1 on jax 0.10.2" in page
+    assert ("| 02-ilsvrc-top5 | fashion_mnist | 12.5 | 25.0 | top1 accuracy: 0.92 | unchecked |"
+            in page), "a chapter's seconds beside those scaled to the reference machine"
+    assert ("Some CPU (2 cores, with AVX-512 (avx2, avx512f)); Python 3.11.7, Keras 3.15.1 on "
+            "jax 0.10.2") in page
+    assert f"Machine calibration: {records.REFERENCE_CALIBRATION_S / 2:g} s for 10 steps" in page
+    assert "so this one ran at 2x its speed" in page
     with pytest.raises(ValueError, match="another profile than full"):
         results.keep(runs, "full", root=tmp_path)
     with pytest.raises(FileNotFoundError, match="no run records"):

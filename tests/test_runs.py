@@ -51,8 +51,6 @@ profile = "auto"
 
 ```{{code-cell}} ipython3
 import pathlib, time
-from conftest import wait_until
-
 from imgclf import profiles
 from imgclf.runs import report
 
@@ -74,7 +72,8 @@ def test_an_interrupted_run_leaves_nothing_broken_and_the_next_reuses_what_finis
     import subprocess
     import sys
 
-    from imgclf.runs import load_records, run_notebooks
+    from imgclf.course.execute import run_notebooks
+    from imgclf.course.records import load_records
 
     notebooks, out = tmp_path / "notebooks", tmp_path / "runs"
     notebooks.mkdir()
@@ -84,7 +83,9 @@ def test_an_interrupted_run_leaves_nothing_broken_and_the_next_reuses_what_finis
                "--notebooks", str(notebooks), "--out", str(out)]
     job = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
-    wait_until(lambda: (tmp_path / "second-started").exists(), "the second notebook to start")
+    wait_until(lambda: (tmp_path / "second-started").exists() or job.poll() is not None,
+               "the second notebook to start")
+    assert job.poll() is None, "the runner stopped before the second notebook started"
     os.killpg(job.pid, signal.SIGKILL)  # the runner and its kernel, mid-notebook
     job.wait()
     assert [r["notebook"] for r in load_records(out)] == ["01-first"]

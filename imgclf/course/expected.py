@@ -15,10 +15,6 @@ EXPECTED_FILE = "expected.toml"
 BOUNDED_WORDS = ("accuracy", "error")  # metrics that are fractions of images
 
 
-class UnexpectedResultError(RuntimeError):
-    """A run's metric left its expected range."""
-
-
 def ranges(folder: Path | str = "notebooks") -> dict[str, dict[str, dict[str, tuple]]]:
     """{notebook: {"profile/dataset": {metric: (low, high)}}} from `folder/expected.toml`.
 

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from imgclf import atomic
-from imgclf.runs import load_records
+from imgclf.course.records import REFERENCE_CALIBRATION_S, calibrated_seconds, load_records
 
 KEPT = Path("book") / "results"
 PAGE = Path("book") / "results.md"
@@ -56,9 +56,27 @@ def _machine(records: list[dict]) -> str:
     hardware, versions = first["hardware"], first["versions"]
     gpus = ", ".join(hardware.get("gpus") or []) or "no GPU"
     backend = versions.get("keras_backend")
-    return (f"{gpus}; {hardware['cpu']} ({hardware['cpu_cores']} cores); Python "
+    flags = hardware.get("cpu_flags")
+    isa = ("instruction sets not recorded" if flags is None
+           else f"{'with' if 'avx512f' in flags else 'without'} AVX-512 "
+                f"({', '.join(flags) or 'none of those recorded'})")
+    return (f"{gpus}; {hardware['cpu']} ({hardware['cpu_cores']} cores, {isa}); Python "
             f"{versions['python']}, Keras {versions['keras']} on {backend} "
             f"{versions.get(backend) or ''}, NumPy {versions['numpy']}".replace(" ,", ","))
+
+
+def _calibration(records: list[dict]) -> str:
+    figures = sorted({(r.get("calibration") or {}).get("seconds") for r in records} - {None})
+    if not figures:
+        return ("Machine calibration: not measured (these records predate it), so the "
+                "seconds cannot be compared with another machine's.")
+    shown = " and ".join(f"{f:g} s" for f in figures)
+    ratio = figures[-1] / REFERENCE_CALIBRATION_S
+    return (f"Machine calibration: {shown} for {records[0]['calibration']['what']} "
+            f"(`imgclf.hardware.calibrate`); the development machine takes "
+            f"{REFERENCE_CALIBRATION_S:g} s, so this one ran at {1 / ratio:.2g}x its speed. "
+            f"*Scaled* is a chapter's seconds at the development machine's speed: a slow "
+            f"machine shows a large ratio here, a slow chapter a large scaled time.")
 
 
 def _metrics(record: dict) -> str:
@@ -116,13 +134,15 @@ def page(root: Path | str = ".") -> str:
             f"## The `{profile}` profile, on {WHERE[profile]}", "",
             f"Run {started[0][:10]}"
             + (f" to {started[-1][:10]}" if started[-1][:10] != started[0][:10] else "")
-            + f" on: {_machine(records)}.", "",
-            "| chapter | data set | seconds | metrics (expected range) | check |",
-            "|---|---|---:|---|---|",
+            + f" on: {_machine(records)}.", "", _calibration(records), "",
+            "| chapter | data set | seconds | scaled | metrics (expected range) | check |",
+            "|---|---|---:|---:|---|---|",
         ]
         for r in records:
             status = (r.get("expected") or {}).get("status", "unchecked")
+            scaled = calibrated_seconds(r)
             lines.append(f"| {r['notebook']} | {r['dataset']} | {r['seconds']:.1f} | "
+                         f"{'-' if scaled is None else f'{scaled:.1f}'} | "
                          f"{_metrics(r)} | {status} |")
         lines.append("")
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """The HTML book: staged from the executed notebooks, built by Jupyter Book with warnings as errors.
 
-The book shows the outputs of one execution (`imgclf.runs.run_notebooks`); it never executes a
-notebook itself. Staging puts the executed `.ipynb` where the `.md` source sits, so the page's
-Colab button points at the committed `notebooks/NN-topic.ipynb`.
+The book shows the outputs of one execution (`imgclf.course.execute.run_notebooks`); it never
+executes a notebook itself. Staging puts the executed `.ipynb` where the `.md` source sits, so
+the page's Colab button points at the committed `notebooks/NN-topic.ipynb`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from imgclf.runs import load_records, notebook_sources, seconds_table
+from imgclf.course.execute import notebook_sources
+from imgclf.course.records import load_records, seconds_table
 
 BOOK_INPUTS = ("_config.yml", "_toc.yml", "book")
 

@@ -1,0 +1,182 @@
+"""Executing the notebooks: papermill, one kernel per notebook, a run record for each.
+
+The runner adds to what the notebook reported (`imgclf.runs.report`) its name, its wall
+time, timestamps, the machine's calibration and whether its metrics are in their expected
+ranges, and writes the executed notebook and the record atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from imgclf import atomic, hardware
+from imgclf.course import expected
+from imgclf.course.cache import inputs_digest, installed_versions, reusable
+from imgclf.profiles import resolve
+from imgclf.runs import METRICS_VARIABLE
+
+# Profiles whose runs use deterministic kernels, so the same seed gives the same numbers:
+# TensorFlow reads TF_DETERMINISTIC_OPS when the kernel starts (JAX is deterministic on CPUs).
+DETERMINISTIC_PROFILES = ("smoke",)
+
+
+def notebook_sources(folder: Path | str = "notebooks",
+                     only: list[str] | None = None) -> list[Path]:
+    """The notebooks' MyST sources, `NN-topic.md`, in chapter order; with `only`, those whose
+    names start with one of its prefixes ("05", "05-resnet").
+
+    Raises:
+        FileNotFoundError: no notebook in `folder`.
+        ValueError: no notebook starts with any prefix of `only`.
+    """
+    sources = sorted(Path(folder).glob("[0-9][0-9]-*.md"))
+    if not sources:
+        raise FileNotFoundError(f"no notebooks (NN-topic.md) in {Path(folder).resolve()}")
+    if only:
+        sources = [s for s in sources if any(s.stem.startswith(prefix) for prefix in only)]
+        if not sources:
+            raise ValueError(f"no notebook in {folder} starts with {', '.join(only)}")
+    return sources
+
+
+def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None,
+            calibration: dict | None = None) -> dict:
+    """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
+    profile's); write it and its run record to `out_dir`. `calibration`, the machine's
+    speed (`imgclf.hardware.calibrate()`), goes into the record as it is.
+
+    The executed notebook is `out_dir/<name>.ipynb`, the record `out_dir/<name>.json`; both are
+    written only when the run succeeds (a failed run leaves `<name>.failed.ipynb` to read).
+    The record's "expected" entry says whether the metrics are within the ranges of
+    `notebooks/expected.toml` (see `imgclf.course.expected`). Returns the record.
+    """
+    import jupytext
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = source.stem
+    digest = inputs_digest(source, profile, dataset)
+    pending = out_dir / f".{name}.running.ipynb"
+    metrics_file = out_dir / f".{name}.metrics.json"
+    metrics_file.unlink(missing_ok=True)
+    notebook = jupytext.read(source)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    kernel_environment = {METRICS_VARIABLE: str(metrics_file.resolve())}
+    if resolve(profile, dataset).profile in DETERMINISTIC_PROFILES:
+        kernel_environment["TF_DETERMINISTIC_OPS"] = "1"
+    previous = {variable: os.environ.get(variable) for variable in kernel_environment}
+    os.environ.update(kernel_environment)
+    try:
+        papermill.execute_notebook(
+            notebook, str(pending),
+            parameters={"profile": profile, **({"dataset": dataset} if dataset else {})},
+            cwd=str(source.parent), progress_bar=False, kernel_name="python3",
+            coalesce_streams=True,  # keep only the final state of each Keras progress bar
+        )
+    except Exception:
+        if pending.exists():
+            pending.replace(out_dir / f"{name}.failed.ipynb")
+        raise
+    finally:
+        for variable, value in previous.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
+    seconds = time.perf_counter() - clock
+    if not metrics_file.exists():
+        raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
+    reported = json.loads(metrics_file.read_text())
+    metrics_file.unlink()
+    record = {
+        "notebook": name,
+        "requested_profile": profile,
+        "profile": reported["settings"]["profile"],
+        "dataset": reported["settings"]["dataset"],
+        "seed": reported["settings"]["seed"],
+        "seconds": round(seconds, 1),
+        "started": started.isoformat(timespec="seconds"),
+        "metrics": reported["metrics"],
+        "hardware": reported["hardware"],
+        "calibration": calibration,
+        "versions": reported["versions"],
+        "inputs_sha256": digest,
+        "deterministic_ops": "TF_DETERMINISTIC_OPS" in kernel_environment,
+    }
+    record["expected"] = expected.check(record, source.parent)
+    pending.replace(out_dir / f"{name}.ipynb")
+    (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    atomic.write_json(out_dir / f"{name}.json", record)
+    return record
+
+
+def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "notebooks",
+                  only: list[str] | None = None, dataset: str | None = None,
+                  reuse: bool = True) -> list[dict]:
+    """Execute every notebook (or those whose name starts with one of `only`) in `profile`.
+
+    With `reuse`, a notebook that already finished in `out_dir` with the same inputs (its
+    source, the imgclf code, the settings, the backend, the installed libraries:
+    `inputs_digest`) is not run again, so a run that was interrupted goes on where it
+    stopped. Before the first notebook it executes, it measures the machine's speed once
+    (`imgclf.hardware.calibrate`) for the records. Prints one line per notebook as it
+    finishes. Raises RuntimeError naming the notebooks that failed or whose metrics left
+    their expected ranges, after trying all of them.
+    """
+    sources = notebook_sources(folder, only)
+    records, failures, calibration = [], [], None
+    versions = installed_versions()
+    for source in sources:
+        digest = inputs_digest(source, profile, dataset, versions)
+        earlier = reuse and reusable(source, out_dir, digest)
+        if not earlier and calibration is None:  # once per run, before the first notebook
+            calibration = hardware.calibrate()
+            print(f"calibration: {calibration['seconds']:g} s for {calibration['steps']} "
+                  f"training steps of a fixed small CNN", flush=True)
+        if earlier:
+            print(f"reusing {source} (finished {earlier['started']}, same inputs)", flush=True)
+            earlier["expected"] = expected.check(earlier, source.parent)
+        else:
+            print(f"executing {source} (profile {profile}) ...", flush=True)
+        try:
+            record = earlier or execute(source, Path(out_dir), profile, dataset, calibration)
+        except Exception as error:
+            failures.append(f"{source.stem}: {str(error).strip().splitlines()[-1][:300]}")
+            print(f"  FAILED: {failures[-1]}", flush=True)
+            continue
+        records.append(record)
+        verdict = record["expected"]
+        print(f"  {record['seconds']:.1f} s, {record['profile']} profile, "
+              f"{record['dataset']}, {record['metrics']}, expected ranges: {verdict['status']}",
+              flush=True)
+        if verdict["status"] == "failed":
+            failures.append(f"{source.stem}: " + "; ".join(verdict["problems"]))
+            print(f"  UNEXPECTED: {failures[-1]}", flush=True)
+    if failures:
+        raise RuntimeError("notebooks that failed:\n  " + "\n  ".join(failures))
+    return records
+
+
+def nbval_check(folder: Path | str = "notebooks") -> None:
+    """Re-execute the committed notebooks in the smoke profile with nbval and compare the
+    outputs of their cells tagged `nbval-check-output` with the committed ones.
+
+    Raises RuntimeError when a checked output differs or a cell fails.
+    """
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env",
+               "-p", "no:cacheprovider", "-q", str(folder)]
+    print("nbval: " + " ".join(command[2:]), flush=True)
+    done = subprocess.run(command, env={**os.environ, "IMGCLF_PROFILE": "smoke"})
+    if done.returncode != 0:
+        raise RuntimeError(f"nbval: the committed notebooks in {folder} did not reproduce "
+                           f"their checked outputs (pytest exit status {done.returncode})")
+
+

@@ -1,0 +1,63 @@
+"""Run records: reading them, and the table of their seconds that the runner prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def load_records(out_dir: Path | str) -> list[dict]:
+    """The run records in `out_dir`, in chapter order."""
+    records = []
+    for path in sorted(Path(out_dir).glob("[0-9][0-9]-*.json")):
+        try:
+            record = json.loads(path.read_text())
+        except ValueError as error:
+            raise ValueError(f"{path} is not a readable run record ({error}); run its notebook "
+                             f"again (python -m imgclf run-notebooks) to replace it") from None
+        if not isinstance(record, dict) or not {"notebook", "metrics"} <= set(record):
+            raise ValueError(f"{path} is not a run record: it lacks 'notebook' and 'metrics'")
+        records.append(record)
+    return records
+
+
+#: How long a chapter should take, in seconds on the development machine (2 cores of an AMD
+#: EPYC, TensorFlow; calibration `REFERENCE_CALIBRATION_S`), per profile. Printed beside each
+#: run, scaled by the machine's calibration, never asserted: machines differ fivefold.
+BUDGET_S = {"smoke": 60.0, "quick": 150.0}
+#: `imgclf.hardware.calibrate()` on that machine with TensorFlow (0.088-0.108 s, 2026-11-26).
+REFERENCE_CALIBRATION_S = 0.09
+
+
+def calibrated_seconds(record: dict) -> float | None:
+    """The record's seconds scaled to the development machine's speed (its seconds times
+    the reference calibration over its own), or None without a calibration."""
+    measured = (record.get("calibration") or {}).get("seconds")
+    if not measured:
+        return None
+    return record["seconds"] * REFERENCE_CALIBRATION_S / measured
+
+
+def seconds_table(records: list[dict]) -> str:
+    """One line per notebook: its seconds, the seconds scaled to the reference machine, its
+    profile's budget, data set and metrics; then the machine's calibration."""
+    lines = [f"{'notebook':28} {'seconds':>8} {'scaled':>7} {'budget':>12}  profile  "
+             f"dataset        metrics"]
+    for r in records:
+        metrics = ", ".join(f"{k}={v:.4g}" for k, v in r["metrics"].items())
+        scaled = calibrated_seconds(r)
+        budget = BUDGET_S.get(r["profile"])
+        verdict = ("" if budget is None or scaled is None
+                   else f"{budget:.0f} {'ok' if scaled <= budget else 'OVER'}")
+        lines.append(f"{r['notebook']:28} {r['seconds']:8.1f} "
+                     f"{'' if scaled is None else f'{scaled:.1f}':>7} {verdict:>12}  "
+                     f"{r['profile']:7}  {r['dataset']:13}  {metrics}")
+    lines.append(f"{'total':28} {sum(r['seconds'] for r in records):8.1f}")
+    calibrations = sorted({(r.get("calibration") or {}).get("seconds") for r in records} - {None})
+    if calibrations:
+        lines.append(
+            f"Calibration: {', '.join(f'{c:g}' for c in calibrations)} s for 10 training steps "
+            f"of a fixed small CNN (the reference machine: {REFERENCE_CALIBRATION_S:g} s); "
+            f"'scaled' is the seconds at the reference machine's speed, compared with the "
+            f"profile's budget per chapter (printed, not enforced).")
+    return "\n".join(lines)
