@@ -51,6 +51,17 @@ def layers_of(model) -> list:
     return found
 
 
+def inbound_layers(layer) -> list[list]:
+    """For each call of `layer` in a model, the layers whose outputs it took.
+
+    Keras 3 has no public API for a functional model's graph; this reads the private
+    `layer._inbound_nodes` here and nowhere else. tests/test_analysis.py checks it on a
+    known graph, so a Keras release that changes it fails that test first.
+    """
+    return [[node.operation for node in inbound.parent_nodes]
+            for inbound in layer._inbound_nodes]
+
+
 def _shape(layer) -> str:
     output = layer.output
     shapes = [o.shape for o in output] if isinstance(output, (list, tuple)) else [output.shape]
@@ -96,8 +107,7 @@ def weighted_depth(model) -> int:
     """
     depth: dict[int, int] = {}
     for layer in layers_of(model):
-        parents = [node.operation for inbound in layer._inbound_nodes
-                   for node in inbound.parent_nodes]
+        parents = [parent for call in inbound_layers(layer) for parent in call]
         before = max((depth.get(id(p), 0) for p in parents), default=0)
         depth[id(layer)] = before + (1 if multiply_adds(layer) else 0)
     return max(depth.values(), default=0)
@@ -115,7 +125,8 @@ def receptive_field(model) -> tuple[int, int]:
     """
     field, jump = [1, 1], [1, 1]
     for layer in layers_of(model):
-        if len(layer._inbound_nodes) != 1 or len(layer._inbound_nodes[0].parent_nodes) > 1:
+        calls = inbound_layers(layer)
+        if len(calls) != 1 or len(calls[0]) > 1:
             raise ValueError(f"receptive_field needs a chain of layers; {layer.name} joins "
                              f"several inputs")
         window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)

@@ -95,9 +95,10 @@ def photographs() -> dict[str, np.ndarray]:
 def imagenet_classifier(network: keras.Model, name: str, image_shape) -> keras.Model:
     """`network` (an ImageNet network `name`) behind the preprocessing its weights expect.
 
-    The result takes uint8 images of `image_shape` (H, W, 1 or 3), grey ones repeated to RGB,
-    resizes them to the network's input size and scales them as its weights were trained.
-    Its first layer is Rescaling, so `imgclf.train.fit` passes it the images as they are.
+    The result takes images of `image_shape` (H, W, 1 or 3) scaled to [0, 1], like every
+    network of `imgclf.models` (so `imgclf.train` and `imgclf.transfer` use it as they use
+    the others), repeats grey ones to RGB, resizes them to the network's input size and maps
+    them to [-1, 1], the range its weights were trained on.
 
     Raises:
         ValueError: an unknown `name`, a network expecting "caffe" preprocessing (VGG,
@@ -114,7 +115,7 @@ def imagenet_classifier(network: keras.Model, name: str, image_shape) -> keras.M
     if len(image_shape) != 3 or image_shape[2] not in (1, 3):
         raise ValueError(f"image_shape must be (height, width, 1 or 3), got {image_shape}")
     inputs = keras.Input(image_shape, name="images")
-    x = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_minus1_1")(inputs)
+    x = keras.layers.Rescaling(2.0, offset=-1, name="to_minus1_1")(inputs)
     height, width = network.input_shape[1:3]
     x = keras.layers.Resizing(height, width, name="resize")(x)
     if image_shape[2] == 1:
@@ -141,7 +142,7 @@ def decode(probabilities: np.ndarray, top: int = 5) -> list[list[tuple[str, floa
     if not isinstance(top, int) or not 1 <= top <= 1000:
         raise ValueError(f"top must be an integer in 1..1000, got {top!r}")
     try:
-        with network.bounded():
+        with network.keras_download_timeout():
             decoded = keras.applications.imagenet_utils.decode_predictions(probabilities, top)
     except Exception as error:
         raise models.WeightsUnavailableError(

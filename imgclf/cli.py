@@ -16,7 +16,7 @@ def _download(args) -> str:
     if (args.name is None) == (args.profile is None):
         raise ValueError("give a data set NAME or --profile P (the data set that profile uses)")
     name = args.name or profiles.resolve(args.profile).dataset
-    return data.obtain(name, to=args.to, download=not args.local_only)
+    return data.download(name, to=args.to, allow_network=not args.local_only)
 
 
 def _settings(args) -> str:
@@ -173,9 +173,11 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
 
     download = commands.add_parser(
         "download", help="find or fetch a data set (for offline compute nodes: --to DIR)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Find a data set on this machine or download it, verify it, and say where "
-                    "it is. With --to DIR the files are put in DIR, to be used elsewhere "
-                    "with IMGCLF_DATA_DIR=DIR.")
+                    "it is.\nWith --to DIR the files are put in DIR, to be used elsewhere "
+                    "with IMGCLF_DATA_DIR=DIR.\n\nData sets:\n" + "\n".join(
+                        f"  {name:14} {data.spec(name).description}" for name in data.names()))
     download.add_argument("name", nargs="?", help=f"one of: {', '.join(data.names())}")
     download.add_argument("--profile", choices=profiles.CHOICES,
                           help="instead of NAME: the data set this profile uses")

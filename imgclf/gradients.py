@@ -1,7 +1,7 @@
 """The gradient that reaches each layer: where deep networks stop learning.
 
 Keras has no backend-neutral gradient function, so this asks the backend in use (TensorFlow's
-GradientTape, jax.grad, or torch autograd) for the gradient of the loss on one batch.
+GradientTape or jax.grad; the course runs on these two) for the gradient of the loss on one batch.
 """
 
 from __future__ import annotations
@@ -31,14 +31,7 @@ def _gradients(model, x, y, loss_fn):
             return loss_fn(y, predictions)
 
         return [np.asarray(g) for g in jax.grad(loss_of)([v.value for v in variables])]
-    if backend == "torch":
-        loss = loss_fn(y, model(x, training=True))
-        loss.backward()
-        grads = [v.value.grad.detach().cpu().numpy() for v in variables]
-        for v in variables:
-            v.value.grad = None
-        return grads
-    raise ValueError(f"gradients are not available on the {backend} backend")
+    raise ValueError(f"gradients need the TensorFlow or JAX backend, not {backend}")
 
 
 def kernel_gradient_norms(model, x, y, loss=None) -> dict[str, float]:

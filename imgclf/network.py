@@ -6,12 +6,20 @@ import contextlib
 import socket
 from collections.abc import Iterator
 
+#: How long a download waits for any one network operation before it gives up.
 TIMEOUT_S = 20
 
 
 @contextlib.contextmanager
-def bounded(seconds: float = TIMEOUT_S) -> Iterator[None]:
-    """Bound every socket operation, so a machine without network fails fast instead of hanging."""
+def keras_download_timeout(seconds: float = TIMEOUT_S) -> Iterator[None]:
+    """Bound Keras's downloads (`keras.utils.get_file`, used for pretrained weights), so a
+    machine without network fails fast instead of hanging.
+
+    Keras downloads with `urllib.request.urlretrieve`, which takes no timeout, so this sets
+    Python's default socket timeout: for every thread of the process, and only while the
+    context lasts (the previous default is restored). imgclf's own downloads
+    (`imgclf.data.fetch`) pass their timeout to each request instead.
+    """
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(seconds)
     try:

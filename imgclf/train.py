@@ -111,8 +111,7 @@ class Trained:
 
     Attributes:
         model: the classifier for uint8 images (N, H, W, C) -> probabilities (N, classes).
-        network: the network that was trained (it takes images scaled to [0, 1], unless it
-            starts with its own Rescaling layer).
+        network: the network that was trained (it takes images scaled to [0, 1]).
         history: per-epoch metrics ("loss", "accuracy", "val_loss", ...), all epochs of the run.
         record: what ran and what it gave (seconds, images/s, final and test metrics, machine).
     """
@@ -123,11 +122,10 @@ class Trained:
     record: dict
 
 
-def _scaled_inputs(network, image_shape):
-    inputs = keras.Input(image_shape, name="images")
-    first = layers_of(network)[0]
-    if isinstance(first, keras.layers.Rescaling):  # the network scales its own inputs
-        return inputs, inputs
+def scaled_inputs(image_shape) -> tuple:
+    """An input for uint8 images of `image_shape` (H, W, C), and those images scaled to
+    [0, 1], the range every network of `imgclf.models` takes: (inputs, scaled tensors)."""
+    inputs = keras.Input(tuple(image_shape), name="images")
     return inputs, keras.layers.Rescaling(1 / 255, name="scale")(inputs)
 
 
@@ -287,7 +285,7 @@ def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
     if network.output_shape[-1] != data.num_classes:
         raise ValueError(f"the model has {network.output_shape[-1]} outputs, the data "
                          f"{data.num_classes} classes")
-    inputs, scaled = _scaled_inputs(network, data.image_shape)
+    inputs, scaled = scaled_inputs(data.image_shape)
     classifier = keras.Model(inputs, network(scaled), name=f"{network.name}_classifier")
     trainer = classifier
     if cfg.augment:

@@ -29,9 +29,9 @@ def feature_extractor(network: keras.Model) -> keras.Model:
     """A frozen model from uint8 images (N, H, W, C) to `network`'s features (N, F).
 
     The features are the input of `network`'s final Dense classifier or, for a network without
-    its top (`include_top=False, pooling="avg"`), its output. Unless the network starts with
-    its own Rescaling layer, the extractor scales the images to [0, 1] first, as
-    `imgclf.train.fit` did when it trained the network. It shares its weights with `network`.
+    its top (`include_top=False, pooling="avg"`), its output. The extractor scales the images
+    to [0, 1] first, the range every network of `imgclf.models` takes, as `imgclf.train.fit`
+    did when it trained the network. It shares its weights with `network`.
 
     Raises:
         ValueError: a network that ends neither in a Dense layer on (N, F) nor in (N, F).
@@ -47,12 +47,8 @@ def feature_extractor(network: keras.Model) -> keras.Model:
                          f"layer is {last.name} ({type(last).__name__}) with output "
                          f"{network.output.shape}")
     body = keras.Model(network.input, features, name=f"{network.name}_features")
-    if isinstance(layers_of(network)[0], keras.layers.Rescaling):
-        extractor = body
-    else:
-        inputs = keras.Input(network.input_shape[1:], name="images")
-        scaled = keras.layers.Rescaling(1 / 255, name="scale")(inputs)
-        extractor = keras.Model(inputs, body(scaled), name=body.name)
+    inputs, scaled = train.scaled_inputs(network.input_shape[1:])
+    extractor = keras.Model(inputs, body(scaled), name=body.name)
     extractor.trainable = False
     return extractor
 
@@ -103,20 +99,33 @@ def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int, epoch
 
 
 def fine_tuning_model(extractor: keras.Model, head: keras.Model) -> keras.Model:
-    """A trainable copy of `extractor` with `head` on top: images -> class probabilities.
+    """A trainable copy of `extractor`'s network with `head` on top: a network for
+    `imgclf.train.fit` (images scaled to [0, 1], like every network of `imgclf.models`;
+    `fit` scales the uint8 images, as the extractor does).
 
     Copies, so that fine-tuning leaves the extractor and head it started from as they were.
-    The copy runs its batch normalisation in inference mode (`training=False`). Like the
-    extractor, the model takes uint8 images and starts with its Rescaling layer.
+    The copy runs its batch normalisation in inference mode (`training=False`).
+
+    Raises:
+        TypeError: an `extractor` not made by `feature_extractor`, or a `head` not a model.
     """
-    copy = keras.models.clone_model(extractor, recursive=True)
-    copy.set_weights(extractor.get_weights())
+    bodies = [layer for layer in extractor.layers if isinstance(layer, keras.Model)] \
+        if isinstance(extractor, keras.Model) else []
+    if len(bodies) != 1:
+        raise TypeError(f"extractor must come from imgclf.transfer.feature_extractor, got "
+                        f"{getattr(extractor, 'name', type(extractor).__name__)}")
+    if not isinstance(head, keras.Model):
+        raise TypeError(f"head must be a keras.Model (imgclf.transfer.train_head), got "
+                        f"{type(head).__name__}")
+    body = bodies[0]
+    copy = keras.models.clone_model(body, recursive=True)
+    copy.set_weights(body.get_weights())
     copy.trainable = True
     for layer in layers_of(copy):  # the clones of frozen nested models come frozen
         layer.trainable = True
     head_copy = keras.models.clone_model(head)
     head_copy.set_weights(head.get_weights())
-    inputs = keras.Input(extractor.input_shape[1:], name="images")
+    inputs = keras.Input(body.input_shape[1:], name="images")
     features = copy(inputs, training=False)
     return keras.Model(inputs, head_copy(features), name="fine_tuned")
 

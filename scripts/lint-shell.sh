@@ -16,7 +16,8 @@ done < <(git ls-files)
 
 status=0
 for script in "${scripts[@]}"; do
-  if head -n 1 "$script" | grep -q bash; then shell=bash; else shell=sh; fi
+  shell="sh"
+  if head -n 1 "$script" | grep -q bash; then shell="bash"; fi
   "$shell" -n "$script" || { echo "lint-shell: $shell -n failed on $script" >&2; status=1; }
 done
 

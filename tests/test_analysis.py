@@ -98,3 +98,18 @@ def test_receptive_field_needs_a_chain():
     joined = keras.layers.Add()([keras.layers.Conv2D(3, 3, padding="same")(inputs), inputs])
     with pytest.raises(ValueError, match="needs a chain of layers"):
         analysis.receptive_field(keras.Model(inputs, joined))
+
+
+def test_inbound_layers_reads_the_graph_keras_builds():
+    """The one use of Keras's private graph API (`layer._inbound_nodes`): fails first when a
+    Keras release changes it."""
+    inputs = keras.Input((4,))
+    left = keras.layers.Dense(3, name="left")
+    right = keras.layers.Dense(3, name="right")
+    add = keras.layers.Add(name="add")
+    outputs = add([left(inputs), right(inputs)])
+    keras.Model(inputs, outputs)
+    assert [[p.name for p in call] for call in analysis.inbound_layers(add)] == [["left",
+                                                                                  "right"]]
+    assert [[type(p).__name__ for p in call] for call in analysis.inbound_layers(left)] == [
+        ["InputLayer"]]

@@ -29,12 +29,15 @@ def test_photograph_is_real_and_rgb():
     assert min(photo.shape[:2]) >= 224 and photo.std() > 20
 
 
-def test_imagenet_classifier_takes_uint8_grey_images():
+def test_imagenet_classifier_maps_grey_images_in_0_1_to_the_weights_range():
     network = models.MobileNet(input_shape=(64, 64, 3), include_top=False, pooling="avg")
     classifier = applications.imagenet_classifier(network, "mobilenet", (28, 28, 1))
-    assert isinstance(classifier.layers[1], keras.layers.Rescaling)
-    images = np.full((2, 28, 28, 1), 255, dtype="uint8")
-    assert classifier.predict(images, verbose=0).shape == (2, 1024)
+    for grey, expected in ((1.0, 1.0), (0.0, -1.0)):  # white -> +1, black -> -1 on each channel
+        images = np.full((2, 28, 28, 1), grey, dtype="float32")
+        np.testing.assert_allclose(
+            classifier.predict(images, verbose=0),
+            network.predict(np.full((2, 64, 64, 3), expected, dtype="float32"), verbose=0),
+            atol=1e-5)
     with pytest.raises(ValueError, match="resnet50 expects BGR mean-subtracted pixels"):
         applications.imagenet_classifier(network, "resnet50", (28, 28, 1))
     with pytest.raises(ValueError, match="Unknown ImageNet network 'alexnet'"):

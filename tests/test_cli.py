@@ -83,3 +83,11 @@ def test_version_and_the_name_the_user_called():
     done = subprocess.run([str(script), "download", "imagenet"], capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 1 and done.stderr.startswith("imgclf download: Unknown data set")
+
+
+def test_download_help_lists_every_data_set_with_what_it_holds():
+    done = imgclf("download", "--help")
+    assert done.returncode == 0
+    for line in ("cifar10        CIFAR-10: 60,000 32x32 colour images of 10 classes",
+                 "fashion_mnist  Fashion-MNIST: 70,000 28x28 grey images"):
+        assert line in done.stdout

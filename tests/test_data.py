@@ -140,7 +140,7 @@ def test_download_verifies_extracts_and_installs_the_archive(tmp_path, trusted):
     sha = hashlib.sha256(archive.read_bytes()).hexdigest()
     trusted("cifar10", source, origin=archive.as_uri(), archive_sha256=sha)
 
-    message = data.obtain("cifar10", to=tmp_path / "shared")
+    message = data.download("cifar10", to=tmp_path / "shared")
 
     assert "Downloaded cifar10" in message and "IMGCLF_DATA_DIR=" in message
     installed = tmp_path / "shared" / "cifar-10-batches-py"
@@ -155,7 +155,7 @@ def test_download_with_a_wrong_checksum_leaves_nothing(tmp_path, trusted):
     archive = tar_gz(source, tmp_path / "cifar-10-python.tar.gz")
     trusted("cifar10", source, origin=archive.as_uri(), archive_sha256="0" * 64)
     with pytest.raises(CorruptDataError):
-        data.obtain("cifar10", to=tmp_path / "shared")
+        data.download("cifar10", to=tmp_path / "shared")
     assert list((tmp_path / "shared").iterdir()) == []
 
 
@@ -171,7 +171,7 @@ def test_copy_to_a_shared_folder_for_offline_nodes(tmp_path, monkeypatch, truste
     write_fashion(tmp_path / "system")
     trusted("fashion_mnist", tmp_path / "system", system_folders=(str(tmp_path / "system"),),
             origin=OFFLINE)
-    message = data.obtain("fashion_mnist", to=tmp_path / "shared")
+    message = data.download("fashion_mnist", to=tmp_path / "shared")
     assert f"Copied fashion_mnist from {tmp_path / 'system'}" in message
     monkeypatch.setenv("IMGCLF_DATA_DIR", str(tmp_path / "shared"))
     assert data.load("fashion_mnist", download=False).source == str(

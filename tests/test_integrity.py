@@ -4,6 +4,7 @@ path, never used; every write lands whole or not at all."""
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from conftest import write_cifar10, write_cifar100
 from imgclf import atomic, data, models, profiles, train
 from imgclf.course import results
 from imgclf.course.records import load_records
+from imgclf.data import formats
 from imgclf.data.formats import CorruptDataError
 from imgclf.data.sources import keras_datasets_dir
 
@@ -54,6 +56,37 @@ def test_cifar_batch_of_the_wrong_size(tmp_path, monkeypatch):
     monkeypatch.setenv("IMGCLF_DATA_DIR", str(tmp_path))
     with pytest.raises(CorruptDataError, match="data_batch_2"):
         data.load("cifar10")
+
+
+class RunsCode:
+    """What a booby-trapped pickle holds: unpickling it would call os.getcwd."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.getcwd, ())
+
+
+def test_a_cifar_file_that_names_a_function_is_refused_not_run(tmp_path):
+    batch = tmp_path / "data_batch_1"
+    batch.write_bytes(pickle.dumps({b"data": RunsCode(), b"labels": [0]}))
+    with pytest.raises(CorruptDataError, match="refusing to load posix.getcwd"):
+        formats.read_cifar_batch(batch, "labels")
+    meta = tmp_path / "meta"
+    meta.write_bytes(pickle.dumps({b"fine_label_names": np.array([1])}))
+    with pytest.raises(CorruptDataError, match="refusing to load numpy"):
+        formats.read_cifar_meta(meta, "fine_label_names")
+
+
+def test_a_cifar_batch_pickled_by_python_2_numpy_loads(tmp_path):
+    """The official files name NumPy 1's module (numpy.core), which NumPy 2 renamed."""
+    pixels = np.arange(2 * 3072, dtype=np.uint8).reshape(2, 3072)
+    raw = pickle.dumps({b"data": pixels, b"labels": [3, 7]}, protocol=2)
+    batch = tmp_path / "data_batch_1"
+    batch.write_bytes(raw.replace(b"numpy._core.multiarray", b"numpy.core.multiarray"))
+    images, labels = formats.read_cifar_batch(batch, "labels")
+    assert images.shape == (2, 32, 32, 3) and labels.tolist() == [3, 7]
+    assert images[0, 0, 1].tolist() == [1, 1025 % 256, 2049 % 256]  # planes R, G, B
 
 
 def test_corrupted_shipped_sample(tmp_path, monkeypatch):

@@ -143,6 +143,11 @@ def test_local_response_normalization_matches_the_formula():
 def test_every_network_builds_headless_and_for_other_class_counts(name):
     net = models.get(name, num_classes=7)
     assert net.output_shape[-1] == 7
+    # The input contract (imgclf.models.common): images come scaled to [0, 1]; no network
+    # rescales them itself, so the trainer's one Rescaling is the only one.
+    assert not [layer.name for layer in analysis.layers_of(net)
+                if isinstance(layer, keras.layers.Rescaling) and layer.scale != 1
+                and layer.input is net.input], f"{name} rescales its own input"
     if name not in ("small_cnn", "four_layer_cnn", "deep_mlp", "plain_cnn"):  # teaching models
         headless = models.get(name, include_top=False, pooling="avg")
         assert len(headless.output_shape) == 2

@@ -248,6 +248,15 @@ def test_fit_trains_with_its_batch_norm_momentum_and_gives_the_model_its_own_bac
     assert not any(layer.synchronized for layer in norms)
 
 
+def test_fit_scales_uint8_images_once_in_front_of_the_network(sample):
+    cfg = train.config(profiles.resolve("smoke"), epochs=1, verbose=0)
+    trained = train.fit(models.small_cnn(), sample.subset(64, 16), cfg)
+    images = sample.x_test[:4]
+    np.testing.assert_allclose(
+        trained.model.predict(images, verbose=0),
+        trained.network.predict(data.scale(images), verbose=0), atol=1e-5)
+
+
 def test_fit_each_trains_every_builder_on_the_same_data(sample):
     cfg = train.config(profiles.resolve("smoke"), epochs=1, verbose=0)
     small = sample.subset(64, 20)

@@ -76,6 +76,10 @@ def test_fine_tuning_trains_a_copy(sample):
                                five.y_train[:20], 5, epochs=5)
     before = [w.copy() for w in extractor.get_weights()]
     tuned = transfer.fine_tuning_model(extractor, head)
+    images = five.x_test[:4]  # before training: the extractor's features through the head
+    np.testing.assert_allclose(tuned.predict(data.scale(images), verbose=0),
+                               head.predict(transfer.extract(extractor, images), verbose=0),
+                               atol=1e-5)
     assert analysis.totals(tuned).trainable > 0.99 * analysis.totals(
         models.CompactResNet(num_classes=5)).trainable
     cfg = train.config(profiles.resolve("smoke"), epochs=2, verbose=0, validation_split=0.0)

@@ -115,6 +115,23 @@ class Dataset:
         )
 
 
+def scale(images: np.ndarray) -> np.ndarray:
+    """uint8 images (N, H, W, C), values 0-255, as float32 in [0, 1]: the range every network
+    of `imgclf.models` takes (`imgclf.train` and `imgclf.transfer` scale inside the model
+    instead; this is for a notebook's own `model.fit` and `predict`).
+
+    Raises:
+        TypeError: images that are not a uint8 array.
+        ValueError: an array that is not (N, H, W, C).
+    """
+    if not isinstance(images, np.ndarray) or images.dtype != np.uint8:
+        got = images.dtype if isinstance(images, np.ndarray) else type(images).__name__
+        raise TypeError(f"scale takes uint8 images (N, H, W, C) with values 0-255, got {got}")
+    if images.ndim != 4:
+        raise ValueError(f"scale takes images (N, H, W, C), got shape {images.shape}")
+    return images.astype(np.float32) / np.float32(255)
+
+
 def stratified_indices(
     labels: np.ndarray, size: int | None, rng: np.random.Generator
 ) -> np.ndarray:

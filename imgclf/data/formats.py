@@ -2,7 +2,7 @@
 
 - idx (gzip-compressed), the format of (Fashion-)MNIST's official files;
 - npz with `x_train, y_train, x_test, y_test`, Keras's `mnist.npz` and our `sample.npz`;
-- the pickled batches of CIFAR-10/100, parsed by Keras's own reader.
+- the pickled batches of CIFAR-10/100, read by an unpickler that loads arrays and nothing else.
 """
 
 from __future__ import annotations
@@ -82,32 +82,57 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def read_cifar_batch(path: Path, label_key: str) -> tuple[np.ndarray, np.ndarray]:
-    """Read one pickled CIFAR batch: images (N, 32, 32, 3) uint8 and labels (N,) int64."""
-    from keras.src.datasets.cifar import load_batch  # Keras's parser, with its safe unpickler
+class _CifarUnpickler(pickle.Unpickler):
+    """Unpickles what CIFAR files hold and nothing else: plain containers, and NumPy arrays
+    (the pixels). Any other class a file names is refused, so a file cannot run code."""
 
-    try:
-        data, labels = load_batch(str(path), label_key=label_key)
-    except Exception as error:  # pickle, EOF, key and reshape errors of a bad file
-        raise CorruptDataError(path, f"it is not a readable CIFAR batch ({error!r})") from None
-    labels = np.asarray(labels, dtype=np.int64)
-    if len(data) != len(labels):
-        raise CorruptDataError(path, f"{len(data)} images but {len(labels)} labels")
-    return np.ascontiguousarray(data.transpose(0, 2, 3, 1)), labels
+    ARRAYS = {("numpy", "ndarray"), ("numpy", "dtype"),
+              ("numpy.core.multiarray", "_reconstruct"),
+              ("numpy._core.multiarray", "_reconstruct"),
+              ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+              ("_codecs", "encode")}  # how protocol 2 stores bytes written by Python 3
 
-
-class _PlainDataUnpickler(pickle.Unpickler):
-    """Unpickles plain containers only: a meta file needs no class, so none may be loaded."""
+    def __init__(self, stream, allow_arrays: bool):
+        super().__init__(stream, encoding="bytes")
+        self.allow_arrays = allow_arrays
 
     def find_class(self, module, name):
+        if self.allow_arrays and (module, name) in self.ARRAYS:
+            return super().find_class(module, name)
         raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+
+
+def _unpickle(path: Path, allow_arrays: bool) -> dict:
+    with open(path, "rb") as stream:
+        loaded = _CifarUnpickler(stream, allow_arrays).load()
+    if not isinstance(loaded, dict):
+        raise ValueError(f"it holds a {type(loaded).__name__}, not a dict")
+    return loaded
+
+
+def read_cifar_batch(path: Path, label_key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read one pickled CIFAR batch: images (N, 32, 32, 3) uint8 and labels (N,) int64.
+
+    A batch is a dict with b"data", (N, 3072) uint8 pixels, each row the red, green and blue
+    planes of a 32x32 image, and the labels under `label_key` (b"labels" for CIFAR-10,
+    b"fine_labels" for CIFAR-100).
+    """
+    try:
+        batch = _unpickle(path, allow_arrays=True)
+        pixels = np.asarray(batch[b"data"], dtype=np.uint8)
+        labels = np.asarray(batch[label_key.encode()], dtype=np.int64).reshape(-1)
+        images = pixels.reshape(len(pixels), 3, 32, 32)
+    except Exception as error:  # pickle, EOF, key and reshape errors of a bad file
+        raise CorruptDataError(path, f"it is not a readable CIFAR batch ({error!r})") from None
+    if len(images) != len(labels):
+        raise CorruptDataError(path, f"{len(images)} images but {len(labels)} labels")
+    return np.ascontiguousarray(images.transpose(0, 2, 3, 1)), labels
 
 
 def read_cifar_meta(path: Path, key: str) -> tuple[str, ...]:
     """Read the class names stored under `key` in a CIFAR meta file."""
     try:
-        with open(path, "rb") as stream:
-            meta = _PlainDataUnpickler(stream, encoding="bytes").load()
+        meta = _unpickle(path, allow_arrays=False)  # a meta file holds names only
         return tuple(name.decode() for name in meta[key.encode()])
     except Exception as error:
         raise CorruptDataError(path, f"it is not a readable CIFAR meta file ({error!r})") from None

@@ -9,8 +9,15 @@ import numpy as np
 
 from imgclf.data import fetch, formats
 from imgclf.data.dataset import Dataset
+from imgclf.data.formats import CorruptDataError
 from imgclf.data.registry import DataSpec, spec
-from imgclf.data.sources import DataNotFoundError, find, keras_datasets_dir, not_found_message
+from imgclf.data.sources import (
+    DataNotFoundError,
+    Place,
+    find,
+    keras_datasets_dir,
+    not_found_message,
+)
 
 
 def sample_path() -> Path:
@@ -33,16 +40,28 @@ def load(name: str, download: bool = True) -> Dataset:
     data_spec = spec(name)
     if data_spec.name == "sample":
         return read(data_spec, sample_path().parent)
+    folder, _ = _locate(data_spec, keras_datasets_dir(), download)
+    return read(data_spec, folder)
+
+
+def _locate(data_spec: DataSpec, root: Path, download: bool) -> tuple[Path, Place | None]:
+    """Where `data_spec`'s files are: the first place that holds them all, else a download
+    into `root` (if `download`). Returns (folder, the place found, or None if downloaded).
+
+    Raises:
+        DataNotFoundError: nowhere here, and not downloaded (not allowed, or no network).
+    """
     place = find(data_spec)
     if place is not None:
-        return read(data_spec, place.folder)
+        return place.folder, place
     if not download:
         raise DataNotFoundError(not_found_message(data_spec, None))
     try:
-        folder = fetch.download(data_spec, keras_datasets_dir())
+        return fetch.from_origin(data_spec, root), None
+    except CorruptDataError:
+        raise
     except OSError as error:
         raise DataNotFoundError(not_found_message(data_spec, str(error))) from None
-    return read(data_spec, folder)
 
 
 def read(data_spec: DataSpec, folder: Path) -> Dataset:
@@ -103,34 +122,31 @@ def _read_cifar(data_spec: DataSpec, folder: Path):
     return train, test, data_spec.class_names
 
 
-def obtain(name: str, to: Path | None = None, download: bool = True) -> str:
-    """Make the data set `name` available here, or in the folder `to`; return what was done.
+def download(name: str, to: Path | str | None = None, allow_network: bool = True) -> str:
+    """Make the data set `name` available here, or in the folder `to` (for machines without
+    network: `IMGCLF_DATA_DIR=to` there); return what was done, in a sentence.
 
     Uses the files already on this machine when there are any (copying them into `to` when it
-    is given), otherwise downloads them (unless `download` is false: then DataNotFoundError).
-    The files are read once to verify them.
+    is given), otherwise downloads them (unless `allow_network` is false). The files are read
+    once to verify them.
+
+    Raises:
+        ValueError: an unknown `name`.
+        DataNotFoundError: nowhere here, and not downloaded.
+        CorruptDataError: a file found or downloaded is corrupt.
     """
     data_spec = spec(name)
     if data_spec.name == "sample":
-        return f"'sample' ships inside imgclf, nothing to fetch: {sample_path()}"
-    root = Path(to) if to is not None else None
-    place = find(data_spec)
-    if place is not None and (root is None or place.folder == root / data_spec.folder):
-        read(data_spec, place.folder)
-        return f"Found {name} at {place.folder} ({place.kind}); it is complete and verified."
-    if root is None:
-        root = keras_datasets_dir()
-    if place is None and not download:
-        raise DataNotFoundError(not_found_message(data_spec, None))
+        return f"'sample' ships inside imgclf, nothing to download: {sample_path()}"
+    root = Path(to) if to is not None else keras_datasets_dir()
+    folder, place = _locate(data_spec, root, allow_network)
     if place is not None:
-        read(data_spec, place.folder)
-        folder = fetch.copy(data_spec, place.folder, root)
+        read(data_spec, folder)
+        if to is None or folder == root / data_spec.folder:
+            return f"Found {name} at {folder} ({place.kind}); it is complete and verified."
+        folder = fetch.copy(data_spec, folder, root)
         action = f"Copied {name} from {place.folder} to {folder}"
     else:
-        try:
-            folder = fetch.download(data_spec, root)
-        except OSError as error:
-            raise DataNotFoundError(not_found_message(data_spec, str(error))) from None
         action = f"Downloaded {name} from {data_spec.origin} to {folder}"
     dataset = read(data_spec, folder)
     summary = f"{len(dataset.x_train)} train and {len(dataset.x_test)} test images, verified"

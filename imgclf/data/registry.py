@@ -44,6 +44,7 @@ class DataSpec:
             (it moved between Keras versions).
         system_folders: where operating-system packages install it.
         origin: the URL of the download, and `archive_sha256` its checksum when it is an archive.
+        description: one line on what it holds (`python -m imgclf download --help` lists them).
         install_hint: the operating-system package that provides it, if there is one.
         class_names: the label of each class index, or None to read them from the files.
     """
@@ -59,7 +60,6 @@ class DataSpec:
     keras_cache_folders: tuple[str, ...] = ()
     system_folders: tuple[str, ...] = ()
     install_hint: str | None = None
-    needs_network: bool = True
 
 
 DATASETS: dict[str, DataSpec] = {
@@ -141,7 +141,6 @@ DATASETS: dict[str, DataSpec] = {
                 "(120 training and 30 test images per class)"
             ),
             class_names=FASHION_MNIST_CLASSES,
-            needs_network=False,
         ),
     )
 }

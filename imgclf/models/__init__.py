@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 
 from imgclf.models.alexnet import AlexNet, AlexNetOneTower, AlexNetSmall
-from imgclf.models.cnn import conv_bn_relu, four_layer_cnn, plain_cnn, small_cnn
+from imgclf.models.cnn import four_layer_cnn, plain_cnn, small_cnn
+from imgclf.models.common import conv_bn_relu
 from imgclf.models.inception import (
     GoogLeNet,
     InceptionV3,
@@ -115,7 +116,7 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
     ours = get(name, include_top=include_top, pooling=pooling, **shape)
     application = getattr(keras.applications, KERAS_APPLICATIONS[name])
     try:
-        with network.bounded():
+        with network.keras_download_timeout():
             reference = application(weights="imagenet", include_top=include_top,
                                     pooling=pooling, input_shape=ours.input_shape[1:])
     except Exception as error:

@@ -7,16 +7,10 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from imgclf.models.common import check_arguments, check_rate, conv_bn_relu
 
-def conv_bn_relu(x, filters: int, name: str):
-    """3x3 'same' convolution, batch normalisation, ReLU. The convolution has no bias: BN adds one.
-
-    Shapes: (N, H, W, C) -> (N, H, W, filters).
-    """
-    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
-    # Momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a short run.
-    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
-    return layers.ReLU(name=f"{name}_relu")(x)
+# Momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a short run.
+SHORT_RUN_MOMENTUM = 0.9
 
 
 def small_cnn(
@@ -30,40 +24,25 @@ def small_cnn(
     """A small CNN for 28-32 px images: per width, conv-BN-ReLU and 2x2 max-pooling; then
     flatten, dropout, a ReLU dense layer and a softmax classifier.
 
-    Takes uint8 images (N, H, W, C) with values 0-255 (it rescales them to 0-1 itself) and
-    returns class probabilities (N, num_classes).
+    Takes images (N, H, W, C) scaled to [0, 1], like every network of `imgclf.models`
+    (`imgclf.data.scale`), and returns class probabilities (N, num_classes).
 
     Raises:
         ValueError: an input shape that is not (H, W, C) or too small for the poolings,
             fewer than 2 classes, or a dropout rate outside [0, 1).
     """
-    _validate(tuple(input_shape), num_classes, len(widths), dropout)
-    inputs = keras.Input(tuple(input_shape), name="images")
-    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+    input_shape = check_arguments(name, input_shape, num_classes, 2 ** len(widths))
+    check_rate(name, dropout)
+    inputs = keras.Input(input_shape, name="images")
+    x = inputs
     for stage, filters in enumerate(widths, start=1):
-        x = conv_bn_relu(x, filters, name=f"stage{stage}")
+        x = conv_bn_relu(x, filters, 3, name=f"stage{stage}", momentum=SHORT_RUN_MOMENTUM)
         x = layers.MaxPooling2D(2, name=f"stage{stage}_pool")(x)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     x = layers.Dense(dense_units, activation="relu", name="hidden")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name=name)
-
-
-def _validate(input_shape: tuple, num_classes: int, poolings: int, dropout: float) -> None:
-    """Raise ValueError, saying what is allowed, for arguments `small_cnn` cannot build."""
-    minimum = 2**poolings
-    if len(input_shape) != 3 or not all(isinstance(d, int) and d > 0 for d in input_shape):
-        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape}")
-    if min(input_shape[:2]) < minimum:
-        raise ValueError(
-            f"input_shape {input_shape} is too small: {poolings} poolings need at least "
-            f"{minimum}x{minimum} pixels"
-        )
-    if not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
 
 
 def four_layer_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,
@@ -73,13 +52,13 @@ def four_layer_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 
     of 128 units and a softmax classifier, without batch normalisation: the kind of small
     network AlexNet's authors used to compare ReLU with tanh (their Figure 1).
 
-    Takes uint8 images (N, H, W, C) (it rescales them itself); `activation` and
+    Takes images (N, H, W, C) scaled to [0, 1]; `activation` and
     `kernel_initializer` are used in every hidden layer (AlexNet drew its weights from a
     Gaussian with standard deviation 0.01).
     """
-    _validate(tuple(input_shape), num_classes, 2, 0.0)
-    inputs = keras.Input(tuple(input_shape), name="images")
-    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
+    input_shape = check_arguments(name or "four_layer_cnn", input_shape, num_classes, 4)
+    inputs = keras.Input(input_shape, name="images")
+    x = inputs
     for i, filters in enumerate((32, 64), start=1):
         x = layers.Conv2D(filters, 3, padding="same", activation=activation,
                           kernel_initializer=kernel_initializer, name=f"conv{i}")(x)
@@ -105,14 +84,14 @@ def plain_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,
     if not stages or not all(stage and all(isinstance(w, int) and w > 0 for w in stage)
                              for stage in stages):
         raise ValueError(f"stages must be non-empty tuples of positive widths, got {stages!r}")
-    _validate(tuple(input_shape), num_classes, len(stages) - 1, 0.0)
-    inputs = keras.Input(tuple(input_shape), name="images")
+    input_shape = check_arguments(name, input_shape, num_classes, 2 ** (len(stages) - 1))
+    inputs = keras.Input(input_shape, name="images")
     x = inputs
     for s, widths in enumerate(stages, start=1):
         if s > 1:
             x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{s - 1}")(x)
         for c, filters in enumerate(widths, start=1):
-            x = conv_bn_relu(x, filters, name=f"stage{s}_{c}")
+            x = conv_bn_relu(x, filters, 3, name=f"stage{s}_{c}", momentum=SHORT_RUN_MOMENTUM)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
     return keras.Model(inputs, outputs, name=name)

@@ -1,4 +1,13 @@
-"""What every builder shares: argument checks and the headless (include_top=False) ending."""
+"""What every builder shares: the input contract, argument checks, the convolution unit, and
+the headless (include_top=False) ending.
+
+The input contract: every network a builder of `imgclf.models` returns takes float images
+(N, H, W, C) scaled to [0, 1], and none scales its input itself. Scaling uint8 images is the
+trainer's job: `imgclf.train` and `imgclf.transfer` put one Rescaling(1/255) in front of the
+network, and `imgclf.data.scale` does it for a notebook's own `fit` and `predict`. Networks
+given ImageNet weights (`imgclf.models.pretrained`) take what their `keras.applications` twin
+takes; `imgclf.applications.imagenet_classifier` maps [0, 1] images to it.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +47,28 @@ def check_arguments(
     if pooling not in (None, "avg", "max"):
         raise ValueError(f"{name}: pooling must be None, 'avg' or 'max', got {pooling!r}")
     return shape
+
+
+def conv_bn_relu(x, filters: int, kernel=3, name: str = "conv", stride=1,
+                 padding: str = "same", bn_scale: bool = True, momentum: float = 0.99):
+    """Convolution, batch normalisation, ReLU: the unit of most CNNs since 2015. The
+    convolution has no bias (batch normalisation adds one); `bn_scale=False` also drops
+    the normalisation's scale, as Inception v3 does (the next convolution can absorb it).
+
+    Layers `{name}_conv`, `{name}_bn` and `{name}` (the ReLU).
+    Shapes: (N, H, W, C) -> (N, H', W', filters), H' = H / stride ("same" padding).
+    """
+    x = layers.Conv2D(filters, kernel, strides=stride, padding=padding, use_bias=False,
+                      name=f"{name}_conv")(x)
+    x = layers.BatchNormalization(scale=bn_scale, momentum=momentum, name=f"{name}_bn")(x)
+    return layers.ReLU(name=name)(x)
+
+
+def check_rate(name: str, value, what: str = "dropout") -> float:
+    """`value` if it is a number in [0, 1); else ValueError saying what `name` accepts."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"{name}: {what} must be in [0, 1), got {value!r}")
+    return float(value)
 
 
 def pooled_classifier(inputs, x, name: str, num_classes: int, include_top: bool,

@@ -18,19 +18,22 @@ from dataclasses import dataclass
 import keras
 from keras import layers
 
-from imgclf.models.common import check_arguments, headless_ending, pooled_classifier
+from imgclf.models.common import (
+    check_arguments,
+    conv_bn_relu,
+    headless_ending,
+    pooled_classifier,
+)
 from imgclf.models.lrn import LocalResponseNormalization
 
 
-def _conv_relu(x, filters, kernel, name, stride=1, padding="same", batch_norm=False):
-    if not batch_norm:
-        return layers.Conv2D(filters, kernel, strides=stride, padding=padding,
-                             activation="relu", name=name)(x)
-    # Inception v3's unit: BN supplies the bias, so the convolution has none.
-    x = layers.Conv2D(filters, kernel, strides=stride, padding=padding, use_bias=False,
-                      name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(scale=False, name=f"{name}_bn")(x)
-    return layers.Activation("relu", name=name)(x)
+def _conv_relu(x, filters, kernel, name, stride=1, batch_norm=False):
+    """GoogLeNet's unit, a convolution with bias and ReLU; with `batch_norm`, the unit of
+    Inception from v2 on (`conv_bn_relu` without the normalisation's scale)."""
+    if batch_norm:
+        return conv_bn_relu(x, filters, kernel, name, stride=stride, bn_scale=False)
+    return layers.Conv2D(filters, kernel, strides=stride, padding="same", activation="relu",
+                         name=name)(x)
 
 
 def naive_module(x, n1x1: int, n3x3: int, n5x5: int, name: str = "naive"):
@@ -258,22 +261,20 @@ INCEPTION_V3 = (
 )
 
 
-def conv_bn_relu(x, spec: ConvBN, name: str):
-    """Inception v3's unit: Conv2D (no bias), BatchNormalization (no scale), ReLU."""
-    x = layers.Conv2D(spec.filters, spec.kernel, strides=spec.stride, padding=spec.padding,
-                      use_bias=False, name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(scale=False, name=f"{name}_bn")(x)
-    return layers.Activation("relu", name=name)(x)
+def _v3_unit(x, spec: ConvBN, name: str):
+    """Inception v3's unit, as `spec` gives it: `conv_bn_relu` without the BN's scale."""
+    return conv_bn_relu(x, spec.filters, spec.kernel, name, stride=spec.stride,
+                        padding=spec.padding, bn_scale=False)
 
 
 def _step(x, step, name):
     if isinstance(step, ConvBN):
-        return conv_bn_relu(x, step, name)
+        return _v3_unit(x, step, name)
     if isinstance(step, Pool):
         if step.kind == "avg":
             return layers.AveragePooling2D(3, strides=1, padding="same", name=name)(x)
         return layers.MaxPooling2D(3, strides=2, name=name)(x)
-    forks = [conv_bn_relu(x, conv, f"{name}_{i}") for i, conv in enumerate(step.convs)]
+    forks = [_v3_unit(x, conv, f"{name}_{i}") for i, conv in enumerate(step.convs)]
     return layers.Concatenate(name=f"{name}_concat")(forks)
 
 

@@ -15,7 +15,8 @@ def deep_mlp(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, de
              name: str | None = None) -> keras.Model:
     """`depth` dense layers of `width` units with `activation`, then a softmax classifier.
 
-    Takes uint8 images (N, H, W, C), rescales them to [0, 1] and flattens them. The hidden
+    Takes images (N, H, W, C) scaled to [0, 1] (`imgclf.data.scale`) and flattens them. The
+    hidden
     layers are named dense1 (next to the input) to dense{depth} (next to the classifier).
     `kernel_initializer` is any Keras initializer, such as RandomNormal(stddev=1.0), LecunNormal,
     GlorotUniform or HeNormal.
@@ -24,8 +25,7 @@ def deep_mlp(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, de
         raise ValueError(f"depth and width must be positive integers, got {depth!r}, {width!r}")
     input_shape = check_arguments("deep_mlp", input_shape, num_classes, 1)
     inputs = keras.Input(input_shape, name="images")
-    x = layers.Rescaling(1 / 255, name="rescale")(inputs)
-    x = layers.Flatten(name="flatten")(x)
+    x = layers.Flatten(name="flatten")(inputs)
     for i in range(1, depth + 1):
         x = layers.Dense(width, activation=activation, kernel_initializer=kernel_initializer,
                          name=f"dense{i}")(x)
