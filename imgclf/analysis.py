@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import keras
 
+from imgclf import _validate as check
 from imgclf.table import Table
 
 
@@ -20,7 +21,18 @@ def _spatial(shape) -> int:
 
 
 def multiply_adds(layer) -> int:
-    """Multiply-adds of `layer` for one input image (0 for layers without weights)."""
+    """Multiply-adds of `layer` for one input image (0 for layers without weights).
+
+    Raises:
+        TypeError: not a Keras layer.
+        ValueError: a layer not yet built into a model (it has no input shape).
+    """
+    check.layer("layer", layer)
+    try:
+        _ = layer.output
+    except (AttributeError, ValueError):
+        raise ValueError(f"layer {layer.name} has not been called on an input yet: its "
+                         f"multiply-adds depend on the shapes a model gives it") from None
     if isinstance(layer, keras.layers.SeparableConv2D):
         kh, kw = layer.kernel_size
         channels = layer.input.shape[-1]
@@ -42,6 +54,7 @@ def multiply_adds(layer) -> int:
 
 def layers_of(model) -> list:
     """Every layer of `model`, with nested models expanded, in order (input layers left out)."""
+    check.model("model", model)
     found = []
     for layer in model.layers:
         if isinstance(layer, keras.Model):
@@ -58,6 +71,7 @@ def inbound_layers(layer) -> list[list]:
     `layer._inbound_nodes` here and nowhere else. tests/test_analysis.py checks it on a
     known graph, so a Keras release that changes it fails that test first.
     """
+    check.layer("layer", layer)
     return [[node.operation for node in inbound.parent_nodes]
             for inbound in layer._inbound_nodes]
 
@@ -79,6 +93,7 @@ class Totals:
 
 def totals(model) -> Totals:
     """The parameter count (as `model.count_params()`), trainable part, and MACs per image."""
+    check.model("model", model)
     trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
     return Totals(model.count_params(), trainable, sum(multiply_adds(x) for x in layers_of(model)))
 
@@ -88,6 +103,8 @@ def layer_table(model, all_layers: bool = False) -> Table:
 
     Only layers with weights are listed unless `all_layers`.
     """
+    check.model("model", model)
+    check.boolean("all_layers", all_layers)
     rows = []
     for layer in layers_of(model):
         if all_layers or layer.count_params():
@@ -105,6 +122,7 @@ def weighted_depth(model) -> int:
     This is how papers count depth: GoogLeNet is "22 layers deep", though it has 58 such
     layers side by side in its modules; batch normalisation does not count.
     """
+    check.model("model", model)
     depth: dict[int, int] = {}
     for layer in layers_of(model):
         parents = [parent for call in inbound_layers(layer) for parent in call]
@@ -123,6 +141,7 @@ def receptive_field(model) -> tuple[int, int]:
     Raises:
         ValueError: a model with branches.
     """
+    check.model("model", model)
     field, jump = [1, 1], [1, 1]
     for layer in layers_of(model):
         calls = inbound_layers(layer)

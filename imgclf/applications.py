@@ -72,6 +72,10 @@ def measure() -> list[Measured]:
 
 def table(measured: list[Measured]) -> Table:
     """The networks side by side: parameters, depth, input size, ImageNet top-1 and top-5."""
+    if isinstance(measured, Measured) or not measured or not all(
+            isinstance(m, Measured) for m in measured):
+        raise TypeError("measured must be a list of imgclf.applications.Measured "
+                        "(applications.measure())")
     return Table.of(
         ["network", "parameters", "layers with weights", "input", "top-1", "top-5"],
         [(m.facts.name, m.parameters, m.depth, f"{m.input_size}x{m.input_size}",

@@ -10,6 +10,10 @@ from pathlib import Path
 
 def write_bytes(path: Path | str, data: bytes) -> Path:
     """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    if not isinstance(path, (str, Path)) or not str(path):
+        raise TypeError(f"path must be a file path (str or Path), got {path!r}")
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"data must be bytes, got {type(data).__name__} (encode text first)")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
@@ -26,5 +30,14 @@ def write_bytes(path: Path | str, data: bytes) -> Path:
 
 
 def write_json(path: Path | str, value) -> Path:
-    """Write `value` as indented JSON, atomically."""
-    return write_bytes(path, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode())
+    """Write `value` as indented JSON, atomically.
+
+    Raises:
+        TypeError: a value JSON cannot hold (checked before anything is written).
+        ValueError: NaN or infinity, which JSON has no numbers for.
+    """
+    try:
+        text = json.dumps(value, indent=2, sort_keys=True, allow_nan=False)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}: JSON has no NaN or infinity") from None
+    return write_bytes(path, (text + "\n").encode())

@@ -166,6 +166,9 @@ def _weights(args) -> str:
 
 
 def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
+    """The command line's parser; `prog` is the name shown in usage and errors."""
+    if not isinstance(prog, str) or not prog.strip():
+        raise ValueError(f"prog must be the program's name, got {prog!r}")
     top = argparse.ArgumentParser(prog=prog, description=__doc__)
     top.add_argument("--version", action="version",
                      version=f"%(prog)s {__version__} (Keras {_keras_version()})")
@@ -275,6 +278,8 @@ def _keras_version() -> str:
 
 def program_name(argv0: str | None = None) -> str:
     """How the user called us: "python -m imgclf", or the console script's name."""
+    if argv0 is not None and not isinstance(argv0, str):
+        raise TypeError(f"argv0 must be a string (sys.argv[0]) or None, got {argv0!r}")
     name = Path(sys.argv[0] if argv0 is None else argv0).name
     return "python -m imgclf" if name in ("__main__.py", "-m", "") else name
 

@@ -122,6 +122,8 @@ class SlurmTask:
 def expand_hostlist(hostlist: str) -> list[str]:
     """SLURM's compressed host list as host names: "gpu[01-03,07],login" ->
     ["gpu01", "gpu02", "gpu03", "gpu07", "login"] (zero padding kept)."""
+    if not isinstance(hostlist, str):
+        raise TypeError(f"hostlist must be SLURM's node list, a string, got {hostlist!r}")
     parts, depth, current = [], 0, ""
     for char in hostlist:
         depth += {"[": 1, "]": -1}.get(char, 0)
@@ -151,6 +153,8 @@ def expand_hostlist(hostlist: str) -> list[str]:
 
 def expand_tasks_per_node(tasks: str) -> list[int]:
     """SLURM's tasks per node, one count per node: "2(x3),1" -> [2, 2, 2, 1]."""
+    if not isinstance(tasks, str):
+        raise TypeError(f"tasks must be SLURM's tasks per node, a string, got {tasks!r}")
     counts = []
     for part in tasks.split(","):
         match = re.fullmatch(r"(\d+)(?:\(x(\d+)\))?", part.strip())
@@ -171,6 +175,9 @@ def slurm_task(environ: Mapping[str, str] | None = None) -> SlurmTask:
     Raises:
         ValueError: outside a SLURM job, or a variable missing or unreadable.
     """
+    if environ is not None and not isinstance(environ, Mapping):
+        raise TypeError(f"environ must be a mapping of environment variables or None, got "
+                        f"{type(environ).__name__}")
     env = os.environ if environ is None else environ
 
     def read(*names: str) -> str:
@@ -323,6 +330,10 @@ def replicated(devices: list[str] | str) -> Iterator[Replication]:
     """Within this context, models are built and trained data-parallel over `devices`
     (a result of `choose`). Yields the `Replication`.
     """
+    if devices != SLURM and not (isinstance(devices, list)
+                                 and all(isinstance(d, str) for d in devices)):
+        raise TypeError(f"devices must be what imgclf.distribute.choose(...) returns (a list "
+                        f"of device names, or 'slurm'), got {devices!r}")
     if devices != SLURM and len(devices) < 2:
         yield Replication()
         return

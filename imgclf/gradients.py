@@ -9,7 +9,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from imgclf import _validate as check
 from imgclf.analysis import layers_of
+from imgclf.models.common import takes_images_of
 
 
 def _gradients(model, x, y, loss_fn):
@@ -45,8 +47,17 @@ def kernel_gradient_norms(model, x, y, loss=None) -> dict[str, float]:
     Returns:
         {layer name: gradient norm}, from the input side to the output side.
     """
-    x = keras.ops.convert_to_tensor(np.asarray(x, dtype="float32"))
-    y = keras.ops.convert_to_tensor(np.asarray(y))
+    check.model("model", model)
+    x = check.array("x", x, finite=True, what="a batch of inputs")
+    y = check.labels("y", y, num_classes=model.output_shape[-1])
+    if len(x) != len(y):
+        raise ValueError(f"x holds {len(x)} inputs but y {len(y)} labels")
+    if not takes_images_of(model, x.shape[1:]):
+        raise ValueError(f"{model.name} takes a batch of shape (N, "
+                         f"{', '.join(map(str, model.input_shape[1:]))}), got x of shape "
+                         f"{x.shape}")
+    x = keras.ops.convert_to_tensor(x.astype("float32"))
+    y = keras.ops.convert_to_tensor(y)
     last = layers_of(model)[-1]
     if loss is None and getattr(last, "activation", None) is keras.activations.softmax:
         # The cross-entropy of a saturated softmax, computed from its clipped probabilities,

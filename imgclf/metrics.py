@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from imgclf import _validate as check
+
 
 def _check(y_true, probabilities):
     y_true, probabilities = np.asarray(y_true), np.asarray(probabilities)
@@ -17,6 +19,7 @@ def _check(y_true, probabilities):
     if y_true.min() < 0 or y_true.max() >= probabilities.shape[1]:
         raise ValueError(f"labels must be in 0..{probabilities.shape[1] - 1}, got "
                          f"{y_true.min()}..{y_true.max()}")
+    check.array("probabilities", probabilities, ndim=2, finite=True)
     return y_true, probabilities
 
 
@@ -36,6 +39,7 @@ def top_k_accuracy(y_true, probabilities, k: int) -> float:
 
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     """Counts (num_classes, num_classes): row = true class, column = predicted class."""
+    num_classes = check.integer("num_classes", num_classes, minimum=1)
     y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
     if y_true.shape != y_pred.shape or y_true.ndim != 1:
         raise ValueError(f"need two label arrays of one shape (N,), got {y_true.shape} and "
@@ -51,8 +55,21 @@ def confused_pairs(matrix: np.ndarray, class_names: Sequence[str], count: int = 
     """The `count` pairs of classes mixed up most often, either way round.
 
     Returns [(class a, class b, images of a taken for b + of b taken for a), ...], most first.
+
+    Raises:
+        ValueError: a matrix that is not square counts, fewer names than classes, or a
+            `count` above the number of pairs (it says how many there are).
     """
-    matrix = np.asarray(matrix)
+    matrix = check.array("matrix", matrix, ndim=2, finite=True, what="of counts (C, C)")
+    if matrix.shape[0] != matrix.shape[1] or matrix.shape[0] < 2 or matrix.min() < 0:
+        raise ValueError(f"matrix must be a square confusion matrix of counts >= 0 for 2 or "
+                         f"more classes, got shape {matrix.shape}")
+    check.names("class_names", class_names, count=len(matrix))
+    pairs_there = len(matrix) * (len(matrix) - 1) // 2
+    count = check.integer("count", count, minimum=1)
+    if count > pairs_there:
+        raise ValueError(f"count {count} is more than the {pairs_there} pairs of "
+                         f"{len(matrix)} classes")
     both = matrix + matrix.T
     pairs = [(both[i, j], i, j) for i in range(len(matrix)) for j in range(i + 1, len(matrix))]
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))

@@ -20,6 +20,8 @@ def keras_download_timeout(seconds: float = TIMEOUT_S) -> Iterator[None]:
     context lasts (the previous default is restored). imgclf's own downloads
     (`imgclf.data.fetch`) pass their timeout to each request instead.
     """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(seconds)
     try:
@@ -30,6 +32,8 @@ def keras_download_timeout(seconds: float = TIMEOUT_S) -> Iterator[None]:
 
 def reason(error: BaseException) -> str:
     """The innermost cause of a failed download, in a few words."""
+    if not isinstance(error, BaseException):
+        raise TypeError(f"error must be an exception, got {type(error).__name__}")
     while error.__cause__ or error.__context__:
         error = error.__cause__ or error.__context__
     return str(error) or type(error).__name__

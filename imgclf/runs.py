@@ -23,7 +23,16 @@ def report(settings: Settings, **metrics: float) -> Table:
     """Record a notebook's headline metrics (numbers) with its settings, machine and versions.
 
     Returns a table of the metrics, for the notebook to show.
+
+    Raises:
+        TypeError: `settings` not a profile's Settings (imgclf.profiles.resolve(...)).
+        ValueError: no metric, or one that is not a finite number.
     """
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be imgclf.profiles.resolve(profile)'s Settings, got "
+                        f"{type(settings).__name__}")
+    if not metrics:
+        raise ValueError("report needs at least one metric: report(settings, name=value)")
     for key, value in metrics.items():
         if not isinstance(value, (int, float)) or not math.isfinite(value):
             raise ValueError(f"metric {key} must be a finite number, got {value!r}")

@@ -22,6 +22,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from imgclf import _validate as check
 from imgclf import atomic, distribute, hardware
 from imgclf.analysis import layers_of
 from imgclf.augment import RandomCropFlip
@@ -93,16 +94,26 @@ def config(settings: Settings, **changes) -> TrainConfig:
 
 
 def _check(cfg: TrainConfig) -> None:
-    if not isinstance(cfg.epochs, int) or cfg.epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {cfg.epochs!r}")
-    if not isinstance(cfg.batch_size, int) or cfg.batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {cfg.batch_size!r}")
-    if not 0 <= cfg.label_smoothing < 1:
-        raise ValueError(f"label_smoothing must be in [0, 1), got {cfg.label_smoothing}")
-    if not 0 <= cfg.validation_split < 1:
-        raise ValueError(f"validation_split must be in [0, 1), got {cfg.validation_split}")
-    if not 0 <= cfg.bn_momentum < 1:
-        raise ValueError(f"bn_momentum must be in [0, 1), got {cfg.bn_momentum}")
+    """Raise, naming the field, for a config no training can run with."""
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig (imgclf.train.config(settings, ...)), got "
+                        f"{type(cfg).__name__}")
+    for name in ("epochs", "batch_size"):
+        value = getattr(cfg, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check.integer("seed", cfg.seed, minimum=0)
+    check.integer("verbose", cfg.verbose, minimum=0, maximum=2)
+    check.integer("padding", cfg.padding, minimum=0)
+    check.number("peak_learning_rate", cfg.peak_learning_rate, low=0, low_open=True)
+    check.number("weight_decay", cfg.weight_decay, low=0)
+    check.number("warmup_fraction", cfg.warmup_fraction, low=0, high=1, high_open=True)
+    for name in ("label_smoothing", "validation_split", "bn_momentum"):
+        value = getattr(cfg, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    for name in ("augment", "flip", "mixed_precision"):
+        check.boolean(name, getattr(cfg, name))
 
 
 @dataclass
@@ -125,7 +136,12 @@ class Trained:
 def scaled_inputs(image_shape) -> tuple:
     """An input for uint8 images of `image_shape` (H, W, C), and those images scaled to
     [0, 1], the range every network of `imgclf.models` takes: (inputs, scaled tensors)."""
-    inputs = keras.Input(tuple(image_shape), name="images")
+    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
+    if shape is None or len(shape) != 3 or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+        raise ValueError(f"image_shape must be (height, width, channels) of positive "
+                         f"integers, got {image_shape!r}")
+    inputs = keras.Input(shape, name="images")
     return inputs, keras.layers.Rescaling(1 / 255, name="scale")(inputs)
 
 
@@ -162,6 +178,14 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
         got = "an empty Dataset" if isinstance(data, Dataset) else type(data).__name__
         raise TypeError(f"data must be a non-empty imgclf.data.Dataset (imgclf.data.load(...)), "
                         f"got {got}")
+    if not (isinstance(model, keras.Model) or callable(model)):
+        raise TypeError(f"model must be a keras.Model or a function building one, got "
+                        f"{type(model).__name__}")
+    if out_dir is not None and (not isinstance(out_dir, (str, Path)) or Path(out_dir).is_file()):
+        raise ValueError(f"out_dir must be a folder path or None, got {out_dir!r}")
+    if name is not None:
+        check.text("name", name)
+    check.boolean("evaluate_test", evaluate_test)
     out_dir = Path(out_dir) if out_dir is not None else None
     chosen = distribute.choose(devices)
     replicating = chosen == distribute.SLURM or len(chosen) > 1
@@ -228,6 +252,7 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
 def weights_digest(model: keras.Model) -> str:
     """The sha256 of a model's weights (every array's shape, dtype and bytes, in order): equal
     digests mean equal weights, e.g. on the workers of one data-parallel run."""
+    check.model("model", model)
     digest = hashlib.sha256()
     for weights in model.get_weights():
         array = np.ascontiguousarray(weights)
@@ -257,8 +282,13 @@ def fit_each(builders: dict[str, Callable[[], keras.Model]], data: Dataset,
              cfg: TrainConfig) -> dict[str, Trained]:
     """Train each network `builders` names, one after the other, on the same data and with
     the same config: the side-by-side comparisons of the chapters. Returns {name: Trained}."""
+    check.mapping("builders", builders, what="{name: function building a model}")
     if not builders:
         raise ValueError("fit_each needs at least one {name: builder}")
+    if not all(callable(build) and not isinstance(build, keras.Model)
+               for build in builders.values()):
+        raise TypeError("fit_each needs functions that build models (lambda: models....), "
+                        "not built models: each run builds its own")
     runs = {}
     for name, build in builders.items():
         print(f"--- {name}", flush=True)
@@ -298,6 +328,10 @@ def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
 
 def save(model: keras.Model, path: Path) -> Path:
     """Save `model` to `path` (.keras) through a temporary file, so no half model is left."""
+    check.model("model", model)
+    path = Path(path) if isinstance(path, (str, Path)) else None
+    if path is None or path.suffix != ".keras":
+        raise ValueError(f"path must be a file name ending in .keras, got {path!r}")
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         staged = Path(scratch) / path.name
         model.save(staged)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from imgclf import _validate as check
 from imgclf import train
 from imgclf.analysis import layers_of
 from imgclf.data import Dataset
@@ -59,8 +60,10 @@ def extract(model: keras.Model, inputs: np.ndarray, batch_size: int = 256) -> np
     Calls the model directly rather than through `predict`, which would trace a new
     prediction function for every model of a comparison.
     """
-    if len(inputs) == 0:
+    check.model("model", model)
+    if len(check.array("inputs", inputs, nonempty=False)) == 0:
         raise ValueError("extract needs at least one input")
+    batch_size = check.integer("batch_size", batch_size, minimum=1)
     return np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + batch_size],
                                                             training=False))
                            for i in range(0, len(inputs), batch_size)])
@@ -165,6 +168,19 @@ def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence
     """
     if not counts:
         raise ValueError("counts must name at least one number of labels per class")
+    for count in counts:
+        check.integer("each count of labels per class", count, minimum=1)
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be an imgclf.data.Dataset, got {type(data).__name__}")
+    if not isinstance(config, train.TrainConfig):
+        raise TypeError(f"config must be a TrainConfig (imgclf.train.config(...)), got "
+                        f"{type(config).__name__}")
+    if scratch is not None and not callable(scratch):
+        raise TypeError(f"scratch must build a model (a function) or be None, got "
+                        f"{type(scratch).__name__}")
+    check.integer("steps", steps, minimum=1)
+    check.number("fine_tune_rate", fine_tune_rate, low=0, low_open=True)
+    check.model("extractor", extractor)
     test_features = extract(extractor, data.x_test)
     results = []
     for count in counts:
@@ -193,6 +209,9 @@ def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence
 
 def accuracy_by_count(results: Sequence[Result]) -> dict[str, dict[int, float]]:
     """{method: {labels per class: test accuracy}}, for plotting and tables."""
+    if isinstance(results, Result) or not all(isinstance(r, Result) for r in results):
+        raise TypeError("results must be a list of imgclf.transfer.Result "
+                        "(few_label_comparison(...))")
     table: dict[str, dict[int, float]] = {}
     for r in results:
         table.setdefault(r.method, {})[r.labels_per_class] = r.test_accuracy

@@ -15,6 +15,23 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from imgclf import _validate as check
+
+
+def _labels(**texts) -> None:
+    """Every figure has a title and labelled axes: each must be a non-empty string."""
+    for name, value in texts.items():
+        check.text(name, value)
+
+
+def _numbers_by_label(name: str, values, what: str) -> dict:
+    """{label: number} with string labels and finite numbers, at least one entry."""
+    check.mapping(name, values, what=what)
+    for label, value in values.items():
+        check.text(f"a label of {name}", label)
+        check.number(f"{name}[{label!r}]", value)
+    return values
+
 
 def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
     fig, axes = plt.subplots(nrows, ncols, squeeze=False, layout="constrained", **kwargs)
@@ -50,12 +67,20 @@ def image_grid(
         title: the figure's title.
         predicted: optional predicted class indices; wrong ones are titled "pred (true)" in red.
     """
+    _labels(title=title)
+    ncols = check.integer("ncols", ncols, minimum=1)
     images = np.asarray(images)
+    labels = check.array("labels", labels, ndim=1, nonempty=False)
     if images.ndim != 4 or len(images) != len(labels) or len(images) == 0:
         raise ValueError(
             f"image_grid needs images (N, H, W, C) with N labels, N > 0; got images "
             f"{images.shape} and {len(labels)} labels"
         )
+    check.labels("labels", labels, num_classes=len(check.names("class_names", class_names)))
+    if predicted is not None:
+        predicted = check.labels("predicted", predicted, num_classes=len(class_names))
+        if len(predicted) != len(images):
+            raise ValueError(f"predicted holds {len(predicted)} labels for {len(images)} images")
     nrows = int(np.ceil(len(images) / ncols))
     ncols = min(ncols, len(images))
     fig, axes = _figure(nrows, ncols, figsize=(1.4 * ncols, 1.6 * nrows + 0.5))
@@ -76,6 +101,8 @@ def class_balance(
     y_train: np.ndarray, y_test: np.ndarray, class_names: Sequence[str], title: str
 ) -> Figure:
     """Bars of the number of images per class, training and test set side by side."""
+    _labels(title=title)
+    check.names("class_names", class_names)
     for split, labels in (("y_train", y_train), ("y_test", y_test)):
         labels = np.asarray(labels)
         if labels.ndim != 1 or not len(labels):
@@ -106,7 +133,10 @@ def training_curves(history, title: str) -> Figure:
         history: a `keras.callbacks.History` or its `.history` dict
             (keys like "loss", "val_loss", "accuracy", "val_accuracy").
     """
+    _labels(title=title)
     logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    check.mapping("history", logs, nonempty=False,
+                  what="of per-epoch metrics (model.fit(...).history)")
     metrics = [key for key in logs if not key.startswith("val_") and key != "learning_rate"]
     if not metrics or not logs[metrics[0]]:
         raise ValueError(f"training_curves needs a non-empty history, got keys {list(logs)}")
@@ -127,6 +157,14 @@ def training_curves(history, title: str) -> Figure:
 
 def vision_tasks(scene, class_names: Sequence[str], title: str) -> Figure:
     """Classification, detection and segmentation of one `imgclf.scenes.Scene`, side by side."""
+    from imgclf.scenes import Scene
+
+    _labels(title=title)
+    if not isinstance(scene, Scene):
+        raise TypeError(f"scene must be an imgclf.scenes.Scene (scenes.compose(...)), got "
+                        f"{type(scene).__name__}")
+    check.names("class_names", class_names,
+                count=1 + max(obj.label for obj in scene.objects))
     fig, axes = _figure(1, 3, figsize=(12, 4.8))
     classify, detect, segment = axes[0]
 
@@ -167,6 +205,11 @@ def dataset_sizes(facts: Sequence, title: str) -> Figure:
     Args:
         facts: `imgclf.catalog.DatasetFacts` records (name, images, image_size, classes, colour).
     """
+    from imgclf.catalog import DatasetFacts
+
+    _labels(title=title)
+    if not facts or not all(isinstance(d, DatasetFacts) for d in facts):
+        raise TypeError("facts must be a non-empty list of imgclf.catalog.DatasetFacts")
     ordered = sorted(facts, key=lambda d: d.images)
     fig, axes = _figure(figsize=(8, 0.45 * len(ordered) + 1.2))
     ax = axes[0, 0]
@@ -192,6 +235,12 @@ def challenge_errors(results: Sequence, human_error: float, title: str) -> Figur
         results: `imgclf.catalog.ChallengeResult` records (year, network, top5_error).
         human_error: a human's top-5 error as a fraction.
     """
+    from imgclf.catalog import ChallengeResult
+
+    _labels(title=title)
+    if not results or not all(isinstance(r, ChallengeResult) for r in results):
+        raise TypeError("results must be a non-empty list of imgclf.catalog.ChallengeResult")
+    check.number("human_error", human_error, low=0, high=1)
     fig, axes = _figure(figsize=(8, 4))
     ax = axes[0, 0]
     years = [r.year for r in results]
@@ -214,6 +263,12 @@ def challenge_errors(results: Sequence, human_error: float, title: str) -> Figur
 
 def accuracy_by_k(accuracies: Sequence[float], title: str) -> Figure:
     """Top-k accuracy (percent) for k = 1, 2, ...: how often the truth is among k guesses."""
+    _labels(title=title)
+    accuracies = check.array("accuracies", accuracies, ndim=1, finite=True,
+                             what="of fractions (k = 1, 2, ...)")
+    if accuracies.min() < 0 or accuracies.max() > 1:
+        raise ValueError(f"accuracies must be fractions in [0, 1], got "
+                         f"{accuracies.min():g}..{accuracies.max():g}")
     ks = np.arange(1, len(accuracies) + 1)
     fig, axes = _figure(figsize=(6, 3.5))
     ax = axes[0, 0]
@@ -234,9 +289,15 @@ def top5_bars(images: np.ndarray, labels: Sequence[int], probabilities: np.ndarr
     Args:
         images: uint8 (N, H, W, C); labels: (N,) true classes; probabilities: (N, classes).
     """
+    _labels(title=title)
+    images = check.array("images", images, ndim=4, nonempty=False, what="(N, H, W, C)")
     count = len(images)
     if count == 0 or len(labels) != count or len(probabilities) != count:
         raise ValueError("top5_bars needs as many labels and probability rows as images (N > 0)")
+    probabilities = check.array("probabilities", probabilities, ndim=2, finite=True,
+                                what="(N, classes)")
+    check.names("class_names", class_names, count=probabilities.shape[1])
+    labels = check.labels("labels", labels, num_classes=probabilities.shape[1])
     fig, axes = _figure(count, 2, figsize=(7, 1.5 * count + 0.6),
                         gridspec_kw={"width_ratios": [1, 3]})
     for row, (image, label, p) in enumerate(zip(images, labels, probabilities, strict=True)):
@@ -257,7 +318,11 @@ def top5_bars(images: np.ndarray, labels: Sequence[int], probabilities: np.ndarr
 
 def confusion(matrix: np.ndarray, class_names: Sequence[str], title: str) -> Figure:
     """A confusion matrix as a heat map with its counts: rows true, columns predicted."""
-    matrix = np.asarray(matrix)
+    _labels(title=title)
+    matrix = check.array("matrix", matrix, ndim=2, finite=True, what="of counts (C, C)")
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix must be square (C, C), got shape {matrix.shape}")
+    check.names("class_names", class_names, count=len(matrix))
     n = len(matrix)
     fig, axes = _figure(figsize=(0.6 * n + 2.5, 0.6 * n + 2))
     ax = axes[0, 0]
@@ -279,8 +344,11 @@ def confusion(matrix: np.ndarray, class_names: Sequence[str], title: str) -> Fig
 def compare_bars(values: dict[str, float], ylabel: str, title: str,
                  percent: bool = True) -> Figure:
     """One bar per labelled value (fractions shown as percent), each with its value on top."""
-    if not values:
+    _labels(ylabel=ylabel, title=title)
+    if isinstance(values, dict) and not values:
         raise ValueError("compare_bars needs at least one value")
+    _numbers_by_label("values", values, "{label: value}")
+    check.boolean("percent", percent)
     fig, axes = _figure(figsize=(max(4.5, 1.4 * len(values)), 3.5))
     ax = axes[0, 0]
     scale = 100 if percent else 1
@@ -300,6 +368,8 @@ def compare_bars(values: dict[str, float], ylabel: str, title: str,
 
 def parameter_share(model, title: str) -> Figure:
     """Bars of each weighted layer's parameters, labelled with its share of the total."""
+    check.model("model", model)
+    _labels(title=title)
     weighted = [layer for layer in model.layers if layer.count_params()]
     if not weighted:
         raise ValueError(f"{model.name} has no layers with parameters")
@@ -324,7 +394,9 @@ def filters(kernel: np.ndarray, title: str, ncols: int = 16) -> Figure:
         kernel: the layer's weights, shape (height, width, input channels, filters); 1 or 3
             input channels. Each filter is stretched to the full grey/colour range.
     """
-    kernel = np.asarray(kernel)
+    _labels(title=title)
+    ncols = check.integer("ncols", ncols, minimum=1)
+    kernel = check.array("kernel", kernel, finite=True, what="(h, w, 1 or 3, filters)")
     if kernel.ndim != 4 or kernel.shape[2] not in (1, 3):
         raise ValueError(f"filters needs a kernel (h, w, 1 or 3, filters), got {kernel.shape}")
     count = kernel.shape[-1]
@@ -351,8 +423,17 @@ def compare_curves(histories: dict[str, dict], metric: str, title: str,
         metric: a key of the histories, such as "accuracy" or "loss".
         error: plot 1 - metric in percent (for accuracies: the error rate).
     """
-    if not histories:
+    _labels(metric=metric, title=title)
+    if ylabel is not None:
+        check.text("ylabel", ylabel)
+    if isinstance(histories, dict) and not histories:
         raise ValueError("compare_curves needs at least one history")
+    check.mapping("histories", histories, what="{run label: history}")
+    for label, history in histories.items():
+        logs = getattr(history, "history", history)
+        if not isinstance(logs, Mapping) or metric not in logs:
+            raise ValueError(f"the history of {label!r} has no {metric!r}; it has "
+                             f"{sorted(logs) if isinstance(logs, Mapping) else type(logs)}")
     fig, axes = _figure(figsize=(6.5, 3.8))
     ax = axes[0, 0]
     colours = plt.get_cmap("tab10")
@@ -380,8 +461,15 @@ def per_layer(values: dict[str, dict[str, float]], ylabel: str, title: str,
     Args:
         values: {run label: {layer name: value}}; every run lists its layers in order.
     """
-    if not values:
+    _labels(ylabel=ylabel, title=title)
+    if isinstance(values, dict) and not values:
         raise ValueError("per_layer needs at least one run")
+    check.mapping("values", values, what="{run label: {layer name: value}}")
+    for label, by_layer in values.items():
+        _numbers_by_label(f"values[{label!r}]", by_layer, "{layer name: value}")
+        if log and min(by_layer.values()) <= 0:
+            raise ValueError(f"values[{label!r}] holds values <= 0, which a log scale cannot "
+                             f"show: pass log=False")
     fig, axes = _figure(figsize=(7.5, 4))
     ax = axes[0, 0]
     for label, by_layer in values.items():
@@ -403,10 +491,25 @@ def activation_histograms(activations: dict[str, dict[str, np.ndarray]], title: 
     Args:
         activations: {run label: {layer name: array of that layer's outputs}}.
     """
-    rows = list(activations)
-    if not rows:
+    _labels(title=title)
+    if isinstance(activations, dict) and not activations:
         raise ValueError("activation_histograms needs at least one run")
-    columns = list(activations[rows[0]])
+    check.mapping("activations", activations, what="{run label: {layer name: outputs}}")
+    rows = list(activations)
+    columns = list(check.mapping(f"activations[{rows[0]!r}]", activations[rows[0]]))
+    for label in rows:
+        if list(activations[label]) != columns:
+            raise ValueError(f"every run must show the same layers: {label!r} has "
+                             f"{list(activations[label])}, {rows[0]!r} {columns}")
+        for layer in columns:
+            check.array(f"activations[{label!r}][{layer!r}]", activations[label][layer],
+                        finite=True)
+    if value_range is not None:
+        low, high = (check.number("value_range[0]", value_range[0]),
+                     check.number("value_range[1]", value_range[1]))
+        if low >= high:
+            raise ValueError(f"value_range must be (low, high) with low < high, got "
+                             f"{value_range}")
     fig, axes = _figure(len(rows), len(columns), figsize=(2.3 * len(columns),
                                                           1.7 * len(rows) + 0.6))
     for r, label in enumerate(rows):
@@ -426,8 +529,15 @@ def activation_histograms(activations: dict[str, dict[str, np.ndarray]], title: 
 def labelled_points(points: Mapping[str, tuple[float, float]], xlabel: str, ylabel: str,
                     title: str, logx: bool = False) -> Figure:
     """A scatter plot with each point's label beside it: {label: (x, y)}."""
-    if not points:
+    _labels(xlabel=xlabel, ylabel=ylabel, title=title)
+    if isinstance(points, dict) and not points:
         raise ValueError("labelled_points needs at least one point")
+    check.mapping("points", points, what="{label: (x, y)}")
+    for label, point in points.items():
+        if not isinstance(point, (tuple, list)) or len(point) != 2:
+            raise ValueError(f"points[{label!r}] must be (x, y), got {point!r}")
+        check.number(f"x of {label!r}", point[0], low=0 if logx else None, low_open=logx)
+        check.number(f"y of {label!r}", point[1])
     fig, axes = _figure(figsize=(6.5, 4))
     ax = axes[0, 0]
     xs, ys = zip(*points.values(), strict=True)
@@ -448,8 +558,15 @@ def labelled_points(points: Mapping[str, tuple[float, float]], xlabel: str, ylab
 def lines_by_x(series: Mapping[str, Mapping[float, float]], xlabel: str, ylabel: str,
                title: str, logx: bool = False, percent: bool = True) -> Figure:
     """One line per label through its points {x: y} (fractions shown as percent)."""
-    if not series:
+    _labels(xlabel=xlabel, ylabel=ylabel, title=title)
+    if isinstance(series, dict) and not series:
         raise ValueError("lines_by_x needs at least one series")
+    check.mapping("series", series, what="{label: {x: y}}")
+    for label, points in series.items():
+        check.mapping(f"series[{label!r}]", points, what="{x: y}")
+        for x, y in points.items():
+            check.number(f"an x of {label!r}", x, low=0 if logx else None, low_open=logx)
+            check.number(f"series[{label!r}][{x!r}]", y)
     fig, axes = _figure(figsize=(6, 3.8))
     ax = axes[0, 0]
     scale = 100 if percent else 1

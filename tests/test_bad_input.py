@@ -10,14 +10,21 @@ import pytest
 from imgclf import (
     analysis,
     applications,
+    atomic,
     augment,
+    catalog,
     check,
+    checkpoints,
     cli,
     data,
     distribute,
+    gradients,
+    hardware,
     metrics,
     models,
+    network,
     profiles,
+    runs,
     scenes,
     schedules,
     timing,
@@ -39,6 +46,12 @@ def _dataset(**changes):
     return data.Dataset("toy", class_names=("a", "b"), source="test", **arrays)
 
 
+def _keras():
+    import keras
+
+    return keras
+
+
 def _branching_model():
     import keras
 
@@ -55,108 +68,325 @@ def _naive_module_of_widths(*widths):
 
 CASES = [
     # data
-    ("unknown data set", lambda: data.load("cifar11"), ValueError, "Known data sets"),
-    ("float images", lambda: _dataset(x_train=GREY.astype("float32")), ValueError,
+    ("data.load", "unknown data set", lambda: data.load("cifar11"), ValueError, "Known data sets"),
+    ("data.Dataset", "float images", lambda: _dataset(x_train=GREY.astype("float32")), ValueError,
      "x_train must be uint8 of shape \\(N, H, W, C\\)"),
-    ("images without channels", lambda: _dataset(x_test=GREY[..., 0]), ValueError,
+    ("data.Dataset", "images without channels", lambda: _dataset(x_test=GREY[..., 0]), ValueError,
      "x_test must be uint8 of shape \\(N, H, W, C\\)"),
-    ("labels out of range", lambda: _dataset(y_train=np.array([0, 1, 2, 1])), ValueError,
+    ("data.Dataset", "labels out of range",
+     lambda: _dataset(y_train=np.array([0, 1, 2, 1])), ValueError,
      "outside 0..1 for 2 classes"),
-    ("labels of the wrong length", lambda: _dataset(y_test=np.zeros(3, int)), ValueError,
+    ("data.Dataset", "labels of the wrong length",
+     lambda: _dataset(y_test=np.zeros(3, int)), ValueError,
      "y_test must have shape \\(4,\\)"),
-    ("empty subset", lambda: SAMPLE.subset(0, 10), ValueError, "at least 1 element"),
-    ("one class selected", lambda: SAMPLE.select_classes([3]), ValueError,
+    ("data.Dataset", "empty subset",
+     lambda: SAMPLE.subset(0, 10), ValueError, "at least 1 element"),
+    ("data.Dataset", "one class selected", lambda: SAMPLE.select_classes([3]), ValueError,
      "2 or more distinct classes"),
-    ("too many labels per class", lambda: SAMPLE.labels_per_class(500), ValueError,
+    ("data.Dataset", "too many labels per class", lambda: SAMPLE.labels_per_class(500), ValueError,
      "count must be at most 120"),
     # profiles and settings
-    ("unknown profile", lambda: profiles.resolve("fast"), ValueError,
+    ("profiles.resolve", "unknown profile", lambda: profiles.resolve("fast"), ValueError,
      "Valid profiles: smoke, quick, full, auto"),
-    ("unknown data set for a profile", lambda: profiles.resolve("quick", "imagenet"),
+    ("profiles.resolve", "unknown data set for a profile",
+     lambda: profiles.resolve("quick", "imagenet"),
      ValueError, "Known data sets"),
-    ("zero epochs", lambda: train.config(SMOKE, epochs=0), ValueError,
+    ("train.config", "zero epochs", lambda: train.config(SMOKE, epochs=0), ValueError,
      "epochs must be a positive integer"),
-    ("unknown training setting", lambda: train.config(SMOKE, colour=1), ValueError,
+    ("train.config", "unknown training setting", lambda: train.config(SMOKE, colour=1), ValueError,
      "unknown training settings \\['colour'\\]"),
-    ("label smoothing of 1", lambda: train.config(SMOKE, label_smoothing=1.0), ValueError,
+    ("train.config", "label smoothing of 1",
+     lambda: train.config(SMOKE, label_smoothing=1.0), ValueError,
      "label_smoothing must be in \\[0, 1\\)"),
     # models
-    ("unknown model", lambda: models.get("resnet18"), ValueError, "Known models: small_cnn"),
-    ("image too small for ResNet-50", lambda: models.ResNet50(input_shape=(31, 31, 3)),
+    ("models.get", "unknown model",
+     lambda: models.get("resnet18"), ValueError, "Known models: small_cnn"),
+    ("models.ResNet50", "image too small for ResNet-50",
+     lambda: models.ResNet50(input_shape=(31, 31, 3)),
      ValueError, "at least 32x32 pixels"),
-    ("image too small for Xception", lambda: models.Xception(input_shape=(70, 70, 3)),
+    ("models.Xception", "image too small for Xception",
+     lambda: models.Xception(input_shape=(70, 70, 3)),
      ValueError, "at least 71x71 pixels"),
-    ("one class", lambda: models.MiniInception(num_classes=1), ValueError,
+    ("models.MiniInception", "one class", lambda: models.MiniInception(num_classes=1), ValueError,
      "num_classes must be an integer >= 2"),
-    ("two-dimensional input shape", lambda: models.VGG16(input_shape=(224, 224)), ValueError,
+    ("models.VGG16", "two-dimensional input shape",
+     lambda: models.VGG16(input_shape=(224, 224)), ValueError,
      "must be \\(height, width, channels\\)"),
-    ("dropout of 1.5", lambda: models.small_cnn(dropout=1.5), ValueError,
+    ("models.small_cnn", "dropout of 1.5", lambda: models.small_cnn(dropout=1.5), ValueError,
      "dropout must be in \\[0, 1\\)"),
-    ("CIFAR ResNet depth 21", lambda: models.CifarResNet(21), ValueError,
+    ("models.CifarResNet", "CIFAR ResNet depth 21", lambda: models.CifarResNet(21), ValueError,
      "depth must be 6n \\+ 2"),
-    ("zero-width Inception branch", lambda: _naive_module_of_widths(4, 0, 4), ValueError,
+    ("models.naive_module", "zero-width Inception branch",
+     lambda: _naive_module_of_widths(4, 0, 4), ValueError,
      "every branch width must be a positive integer"),
-    ("weights of a network Keras has none for", lambda: models.pretrained("alexnet"),
+    ("models.pretrained", "weights of a network Keras has none for",
+     lambda: models.pretrained("alexnet"),
      ValueError, "Networks with weights: vgg16"),
     # training
-    ("data that is not a Dataset", lambda: train.fit(models.small_cnn(), GREY,
+    ("train.fit", "data that is not a Dataset", lambda: train.fit(models.small_cnn(), GREY,
                                                       train.config(SMOKE)), TypeError,
      "data must be a non-empty imgclf.data.Dataset"),
-    ("images of another shape than the model's", lambda: train.fit(
+    ("train.fit", "images of another shape than the model's", lambda: train.fit(
         models.small_cnn((32, 32, 3)), SAMPLE, train.config(SMOKE)), ValueError,
      "the model takes images of shape \\(32, 32, 3\\), the data sample has \\(28, 28, 1\\)"),
-    ("more classes than outputs", lambda: train.fit(models.small_cnn(num_classes=5), SAMPLE,
+    ("train.fit", "more classes than outputs",
+     lambda: train.fit(models.small_cnn(num_classes=5), SAMPLE,
                                                     train.config(SMOKE)), ValueError,
      "the model has 5 outputs, the data 10 classes"),
-    ("negative crop padding", lambda: augment.RandomCropFlip(-1), ValueError,
+    ("augment.RandomCropFlip", "negative crop padding",
+     lambda: augment.RandomCropFlip(-1), ValueError,
      "padding must be a non-negative integer"),
-    ("schedule of no steps", lambda: schedules.warmup_cosine(0), ValueError,
+    ("schedules.warmup_cosine", "schedule of no steps",
+     lambda: schedules.warmup_cosine(0), ValueError,
      "total_steps must be a positive integer"),
-    ("unknown devices", lambda: distribute.choose("tpu"), ValueError,
+    ("distribute.choose", "unknown devices", lambda: distribute.choose("tpu"), ValueError,
      "devices must be 'auto', 'none', 'cpu', 'gpu', 'slurm'"),
     # metrics, analysis, timing
-    ("top-k with k above the classes", lambda: metrics.top_k_accuracy(
+    ("metrics.top_k_accuracy", "top-k with k above the classes", lambda: metrics.top_k_accuracy(
         np.array([0, 1]), np.eye(2), 3), ValueError, "k must be an integer in 1..2"),
-    ("top-k without images", lambda: metrics.top_k_accuracy(np.array([]), np.zeros((0, 2)), 1),
+    ("metrics.top_k_accuracy", "top-k without images",
+     lambda: metrics.top_k_accuracy(np.array([]), np.zeros((0, 2)), 1),
      ValueError, "need at least one image"),
-    ("top-k label out of range", lambda: metrics.top_k_accuracy(
+    ("metrics.top_k_accuracy", "top-k label out of range", lambda: metrics.top_k_accuracy(
         np.array([0, 5]), np.eye(2), 1), ValueError, "labels must be in 0..1"),
-    ("confusion of unequal lengths", lambda: metrics.confusion_matrix(
+    ("metrics.confusion_matrix", "confusion of unequal lengths", lambda: metrics.confusion_matrix(
         np.array([0, 1]), np.array([0]), 2), ValueError, "need two label arrays of one shape"),
-    ("receptive field of a branching model", lambda: analysis.receptive_field(
+    ("analysis.receptive_field", "receptive field of a branching model",
+     lambda: analysis.receptive_field(
         _branching_model()), ValueError, "needs a chain of layers"),
-    ("timing images of the wrong shape", lambda: timing.forward_seconds(
+    ("timing.forward_seconds", "timing images of the wrong shape", lambda: timing.forward_seconds(
         models.small_cnn(), np.zeros((2, 32, 32, 3), "float32")), ValueError,
      "takes a batch of shape \\(N, 28, 28, 1\\)"),
     # transfer learning and applications
-    ("features of a network without a classifier", lambda: transfer.feature_extractor(
+    ("transfer.feature_extractor", "features of a network without a classifier",
+     lambda: transfer.feature_extractor(
         models.CompactResNet(include_top=False)), ValueError, "must end in a Dense classifier"),
-    ("head labels out of range", lambda: transfer.train_head(
+    ("transfer.train_head", "head labels out of range", lambda: transfer.train_head(
         np.zeros((3, 4)), np.array([0, 1, 5]), 3), ValueError, "labels must be in 0..2"),
-    ("ImageNet decoding of 10 classes", lambda: applications.decode(np.zeros((1, 10))),
+    ("applications.decode", "ImageNet decoding of 10 classes",
+     lambda: applications.decode(np.zeros((1, 10))),
      ValueError, "must be \\(N, 1000\\)"),
-    ("ImageNet preprocessing of two channels", lambda: applications.imagenet_classifier(
+    ("applications.imagenet_classifier", "ImageNet preprocessing of two channels",
+     lambda: applications.imagenet_classifier(
         models.MobileNet(input_shape=(32, 32, 3), include_top=False, pooling="avg"),
         "mobilenet", (28, 28, 2)), ValueError, "image_shape must be \\(height, width, 1 or 3\\)"),
     # figures, tables, scenes, exercises
-    ("image grid of 3-D images", lambda: viz.image_grid(GREY[..., 0], [0] * 4, ["a"], "t"),
+    ("viz.image_grid", "image grid of 3-D images",
+     lambda: viz.image_grid(GREY[..., 0], [0] * 4, ["a"], "t"),
      ValueError, "image_grid needs images \\(N, H, W, C\\)"),
-    ("class balance of unnamed classes", lambda: viz.class_balance(
+    ("viz.class_balance", "class balance of unnamed classes", lambda: viz.class_balance(
         np.array([0, 1]), np.array([0]), ["a"], "t"), ValueError,
      "y_train holds labels 0..1, outside 0..0"),
-    ("bars of nothing", lambda: viz.compare_bars({}, ylabel="y", title="t"), ValueError,
+    ("viz.compare_bars", "bars of nothing",
+     lambda: viz.compare_bars({}, ylabel="y", title="t"), ValueError,
      "at least one value"),
-    ("table row of the wrong width", lambda: Table.of(["a", "b"], [(1,)]), ValueError,
+    ("table.Table", "table row of the wrong width",
+     lambda: Table.of(["a", "b"], [(1,)]), ValueError,
      "has 1 cells, the table 2"),
-    ("scene of no objects", lambda: scenes.compose(GREY, np.arange(4), count=0), ValueError,
+    ("scenes.compose", "scene of no objects",
+     lambda: scenes.compose(GREY, np.arange(4), count=0), ValueError,
      "count must be an integer >= 1"),
-    ("unknown exercise", lambda: check.answer("99-anything", 1), ValueError,
+    ("check.answer", "unknown exercise", lambda: check.answer("99-anything", 1), ValueError,
      "Exercises with a check: 01-conv-parameters"),
+    # analysis: objects of the wrong kind
+    ("analysis.inbound_layers", "a name instead of a layer", lambda: analysis.inbound_layers(
+        "conv1"), TypeError, "layer must be a keras layer, got str"),
+    ("analysis.layer_table", "a path instead of a model", lambda: analysis.layer_table(
+        "model.keras"), TypeError, "model must be a keras.Model, got str"),
+    ("analysis.layers_of", "a list of layers", lambda: analysis.layers_of([]), TypeError,
+     "model must be a keras.Model, got list"),
+    ("analysis.multiply_adds", "a layer no model has called", lambda: analysis.multiply_adds(
+        _keras().layers.Dense(3)), ValueError, "has not been called on an input yet"),
+    ("analysis.totals", "no model", lambda: analysis.totals(None), TypeError,
+     "model must be a keras.Model, got NoneType"),
+    ("analysis.weighted_depth", "weights instead of a model", lambda: analysis.weighted_depth(
+        np.zeros(3)), TypeError, "model must be a keras.Model, got ndarray"),
+    ("applications.table", "names instead of measurements", lambda: applications.table(
+        ["vgg16"]), TypeError, "measured must be a list of imgclf.applications.Measured"),
+    # files
+    ("atomic.write_bytes", "text instead of bytes", lambda: atomic.write_bytes(
+        "/tmp/imgclf-never-written.txt", "text"), TypeError, "data must be bytes, got str"),
+    ("atomic.write_json", "NaN, which JSON cannot hold", lambda: atomic.write_json(
+        "/tmp/imgclf-never-written.json", {"loss": float("nan")}), ValueError,
+     "JSON has no NaN or infinity"),
+    ("checkpoints.EpochLog", "a folder for the log file", lambda: checkpoints.EpochLog("/tmp"),
+     ValueError, "is a folder; give the file"),
+    ("checkpoints.WorkerBackup", "chief given as a number", lambda: checkpoints.WorkerBackup(
+        "/tmp/imgclf-backup-never", chief=1), TypeError, "chief must be True or False"),
+    ("cli.parser", "an empty program name", lambda: cli.parser(""), ValueError,
+     "prog must be the program's name"),
+    ("cli.program_name", "a path object", lambda: cli.program_name(7), TypeError,
+     "argv0 must be a string"),
+    # data
+    ("data.download", "a file as the target folder", lambda: data.download(
+        "fashion_mnist", to=__file__), ValueError, "to must be a folder, but"),
+    ("data.places", "a name instead of a spec", lambda: data.places("cifar10"), TypeError,
+     "spec must be a DataSpec \\(imgclf.data.spec\\(name\\)\\)"),
+    ("data.scale", "float images", lambda: data.scale(GREY.astype("float32")), TypeError,
+     "scale takes uint8 images"),
+    ("data.spec", "a number", lambda: data.spec(10), ValueError, "Unknown data set 10"),
+    ("data.stratified_indices", "more than there are", lambda: data.stratified_indices(
+        np.arange(10) % 2, 11, np.random.default_rng(0)), ValueError,
+     "size 11 is more than the 10 there are; ask for None"),
+    ("data.Dataset", "a subset larger than the data", lambda: SAMPLE.subset(5000, 10),
+     ValueError, "size 5000 is more than the 1200 there are"),
+    # distribute
+    ("distribute.expand_hostlist", "a list of hosts", lambda: distribute.expand_hostlist(
+        ["a", "b"]), TypeError, "hostlist must be SLURM's node list, a string"),
+    ("distribute.expand_tasks_per_node", "an unreadable count", lambda:
+     distribute.expand_tasks_per_node("two"), ValueError, "unreadable SLURM tasks per node"),
+    ("distribute.local_devices", "a TPU", lambda: distribute.local_devices("tpu"), ValueError,
+     "device kind must be 'gpu' or 'cpu'"),
+    ("distribute.replicated", "a device count", lambda: distribute.replicated(2).__enter__(),
+     TypeError, "devices must be what imgclf.distribute.choose"),
+    ("distribute.slurm_task", "outside a SLURM job", lambda: distribute.slurm_task({}),
+     ValueError, "SLURM_JOB_ID is not set"),
+    ("distribute.start_workers", "a list for the environment", lambda:
+     distribute.start_workers(["SLURM_JOB_ID=1"]), TypeError,
+     "environ must be a mapping of environment variables"),
+    ("gradients.kernel_gradient_norms", "labels beyond the outputs", lambda:
+     gradients.kernel_gradient_norms(models.small_cnn(num_classes=2), GREY, np.arange(4)),
+     ValueError, "y must be in 0..1, got 0..3"),
+    ("hardware.calibrate", "no steps", lambda: hardware.calibrate(steps=0), ValueError,
+     "steps must be a positive integer"),
+    ("metrics.confused_pairs", "more pairs than there are", lambda: metrics.confused_pairs(
+        np.eye(3), ["a", "b", "c"], count=4), ValueError, "count 4 is more than the 3 pairs"),
+    ("metrics.top_k_accuracy", "NaN probabilities", lambda: metrics.top_k_accuracy(
+        np.array([0, 1]), np.array([[np.nan, 1.0], [0.0, 1.0]]), 1), ValueError,
+     "holds 1 values that are not finite"),
+    ("metrics.confusion_matrix", "no classes", lambda: metrics.confusion_matrix(
+        np.array([0]), np.array([0]), 0), ValueError, "num_classes must be an integer >= 1"),
+    # models: builders and blocks
+    ("models.AlexNet", "dropout of 1", lambda: models.AlexNet(dropout=1.0), ValueError,
+     "dropout must be in \\[0, 1\\)"),
+    ("models.AlexNetOneTower", "images too small", lambda: models.AlexNetOneTower(
+        input_shape=(32, 32, 3)), ValueError, "at least 67x67 pixels"),
+    ("models.AlexNetSmall", "one class", lambda: models.AlexNetSmall(num_classes=1),
+     ValueError, "num_classes must be an integer >= 2"),
+    ("models.CompactResNet", "an unknown shortcut", lambda: models.CompactResNet(
+        shortcut="C"), ValueError, "shortcut must be one of"),
+    ("models.GoogLeNet", "auxiliary classifiers on small images", lambda: models.GoogLeNet(
+        input_shape=(64, 64, 3), auxiliary=True), ValueError,
+     "auxiliary classifiers need at least 112x112 pixels"),
+    ("models.InceptionV3", "images too small", lambda: models.InceptionV3(
+        input_shape=(74, 74, 3)), ValueError, "at least 75x75 pixels"),
+    ("models.MiniXception", "unknown pooling", lambda: models.MiniXception(
+        include_top=False, pooling="sum"), ValueError, "pooling must be None, 'avg' or 'max'"),
+    ("models.MobileNet", "a float class count", lambda: models.MobileNet(num_classes=10.0),
+     ValueError, "num_classes must be an integer >= 2"),
+    ("models.ResNet101", "negative size", lambda: models.ResNet101(input_shape=(-1, 64, 3)),
+     ValueError, "must be \\(height, width, channels\\) of positive integers"),
+    ("models.ResNet152", "images too small", lambda: models.ResNet152(
+        input_shape=(16, 16, 3)), ValueError, "at least 32x32 pixels"),
+    ("models.VGG19", "images too small", lambda: models.VGG19(input_shape=(31, 31, 3)),
+     ValueError, "at least 32x32 pixels"),
+    ("models.deep_mlp", "no layers", lambda: models.deep_mlp(depth=0), ValueError,
+     "depth and width must be positive integers"),
+    ("models.four_layer_cnn", "images smaller than its poolings", lambda:
+     models.four_layer_cnn(input_shape=(3, 3, 1)), ValueError, "at least 4x4 pixels"),
+    ("models.plain_cnn", "an empty stage", lambda: models.plain_cnn(stages=((32,), ())),
+     ValueError, "stages must be non-empty tuples of positive widths"),
+    ("models.LocalResponseNormalization", "an even window", lambda:
+     models.LocalResponseNormalization(size=4), ValueError, "positive odd integer"),
+    ("models.basic_block", "an array instead of a tensor", lambda: models.basic_block(
+        np.zeros((1, 8, 8, 3)), 16), TypeError, "basic_block takes the output of a layer"),
+    ("models.bottleneck_block", "zero filters", lambda: models.bottleneck_block(
+        _keras().Input((8, 8, 16)), 0), ValueError, "filters must be a positive integer"),
+    ("models.conv_bn_relu", "momentum of 1", lambda: models.conv_bn_relu(
+        _keras().Input((8, 8, 3)), 8, momentum=1.0), ValueError,
+     "momentum must be in \\[0, 1\\)"),
+    ("models.depthwise_pointwise", "a kernel of 0", lambda: models.depthwise_pointwise(
+        _keras().Input((8, 8, 3)), 8, kernel=0), ValueError, "kernel must be a positive integer"),
+    ("models.reduction_module", "a flat tensor", lambda: models.reduction_module(
+        _keras().Input((16,)), 1, 1, 1, 1, 1, 1), TypeError, "a Keras tensor \\(N, H, W, C\\)"),
+    ("models.residual_module", "a scale of 2", lambda: models.residual_module(
+        _keras().Input((8, 8, 4)), 4, scale=2.0), ValueError, "scale must be a number in"),
+    # network, runs, train, transfer
+    ("network.keras_download_timeout", "no time", lambda:
+     network.keras_download_timeout(0).__enter__(), ValueError,
+     "seconds must be a positive number"),
+    ("network.reason", "a message instead of an exception", lambda: network.reason("failed"),
+     TypeError, "error must be an exception"),
+    ("runs.report", "a dict instead of settings", lambda: runs.report({"profile": "smoke"},
+                                                                    accuracy=0.5), TypeError,
+     "settings must be imgclf.profiles.resolve"),
+    ("runs.report", "no metric", lambda: runs.report(SMOKE), ValueError,
+     "report needs at least one metric"),
+    ("train.fit", "a config from elsewhere", lambda: train.fit(models.small_cnn(), SAMPLE,
+                                                              {"epochs": 1}), TypeError,
+     "cfg must be a TrainConfig"),
+    ("train.fit", "an out_dir that is a file", lambda: train.fit(
+        models.small_cnn(), SAMPLE, train.config(SMOKE), out_dir=__file__), ValueError,
+     "out_dir must be a folder path or None"),
+    ("train.config", "a seed below 0", lambda: train.config(SMOKE, seed=-1), ValueError,
+     "seed must be an integer >= 0"),
+    ("train.fit_each", "built models instead of builders", lambda: train.fit_each(
+        {"a": models.small_cnn()}, SAMPLE, train.config(SMOKE)), TypeError,
+     "fit_each needs functions that build models"),
+    ("train.save", "a file without .keras", lambda: train.save(models.small_cnn(),
+                                                              "/tmp/model.h5"), ValueError,
+     "path must be a file name ending in .keras"),
+    ("train.scaled_inputs", "a flat shape", lambda: train.scaled_inputs((784,)), ValueError,
+     "image_shape must be \\(height, width, channels\\)"),
+    ("train.weights_digest", "weights instead of a model", lambda: train.weights_digest(
+        [np.zeros(3)]), TypeError, "model must be a keras.Model, got list"),
+    ("transfer.accuracy_by_count", "numbers instead of results", lambda:
+     transfer.accuracy_by_count([0.5]), TypeError, "results must be a list of"),
+    ("transfer.extract", "a batch size of 0", lambda: transfer.extract(
+        models.small_cnn(), GREY, batch_size=0), ValueError,
+     "batch_size must be an integer >= 1"),
+    ("transfer.few_label_comparison", "a count of 0 labels", lambda:
+     transfer.few_label_comparison(models.small_cnn(), SAMPLE, (0,), train.config(SMOKE),
+                                   scratch=None), ValueError,
+     "each count of labels per class must be an integer >= 1"),
+    ("transfer.fine_tuning_model", "a network instead of an extractor", lambda:
+     transfer.fine_tuning_model(models.small_cnn(), models.small_cnn()), TypeError,
+     "extractor must come from imgclf.transfer.feature_extractor"),
+    # figures
+    ("viz.accuracy_by_k", "percentages instead of fractions", lambda: viz.accuracy_by_k(
+        [90.0, 99.0], title="t"), ValueError, "accuracies must be fractions in \\[0, 1\\]"),
+    ("viz.activation_histograms", "runs with other layers", lambda:
+     viz.activation_histograms({"a": {"x": np.ones(3)}, "b": {"y": np.ones(3)}}, title="t"),
+     ValueError, "every run must show the same layers"),
+    ("viz.challenge_errors", "a human error in percent", lambda: viz.challenge_errors(
+        catalog.ILSVRC_WINNERS, 5.1, title="t"), ValueError,
+     "human_error must be a finite number in \\[0, 1\\]"),
+    ("viz.compare_curves", "a metric the histories lack", lambda: viz.compare_curves(
+        {"a": {"loss": [1.0]}}, "accuracy", title="t"), ValueError,
+     "the history of 'a' has no 'accuracy'"),
+    ("viz.confusion", "a matrix that is not square", lambda: viz.confusion(
+        np.zeros((2, 3)), ["a", "b"], title="t"), ValueError, "matrix must be square"),
+    ("viz.dataset_sizes", "names instead of facts", lambda: viz.dataset_sizes(
+        ["MNIST"], title="t"), TypeError, "facts must be a non-empty list of"),
+    ("viz.filters", "a kernel with NaN", lambda: viz.filters(
+        np.full((3, 3, 1, 2), np.nan), title="t"), ValueError, "values that are not finite"),
+    ("viz.image_grid", "predictions beyond the classes", lambda: viz.image_grid(
+        GREY, [0, 1, 0, 1], ["a", "b"], "t", predicted=[0, 1, 2, 0]), ValueError,
+     "predicted must be in 0..1"),
+    ("viz.labelled_points", "x of 0 on a log axis", lambda: viz.labelled_points(
+        {"a": (0, 1.0)}, "x", "y", "t", logx=True), ValueError, "x of 'a' must be a finite"),
+    ("viz.lines_by_x", "a point that is not a number", lambda: viz.lines_by_x(
+        {"a": {1: "high"}}, "x", "y", "t"), TypeError, "must be a number, got 'high'"),
+    ("viz.parameter_share", "no model", lambda: viz.parameter_share(None, title="t"),
+     TypeError, "model must be a keras.Model"),
+    ("viz.per_layer", "zero on a log scale", lambda: viz.per_layer(
+        {"a": {"dense1": 0.0}}, ylabel="y", title="t"), ValueError,
+     "holds values <= 0, which a log scale cannot show"),
+    ("viz.top5_bars", "names for fewer classes", lambda: viz.top5_bars(
+        GREY[:1], [0], np.full((1, 3), 1 / 3), ["a", "b"], title="t"), ValueError,
+     "class_names must hold 3 names, got 2"),
+    ("viz.training_curves", "no title", lambda: viz.training_curves({"loss": [1.0]}, title=""),
+     ValueError, "title must be a non-empty string"),
+    ("viz.vision_tasks", "an image instead of a scene", lambda: viz.vision_tasks(
+        GREY[0], ["a"], title="t"), TypeError, "scene must be an imgclf.scenes.Scene"),
+    ("viz.compare_bars", "a value that is not finite", lambda: viz.compare_bars(
+        {"a": float("inf")}, ylabel="y", title="t"), ValueError,
+     "values\\['a'\\] must be a finite number"),
 ]
 
 
-@pytest.mark.parametrize("call, error, message", [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("call, error, message", [c[2:] for c in CASES],
+                         ids=[f"{c[0]}: {c[1]}" for c in CASES])
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
@@ -196,3 +426,66 @@ def test_bad_command_lines_get_one_clear_line(argv, status, message, capsys, tmp
     err = capsys.readouterr().err
     assert code == status and message in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+# --- Every public function and class of the learner's package has a case ---------------------
+
+#: Public names that take no argument a caller could get wrong, with the reason.
+WITHOUT_ARGUMENTS = "takes no arguments"
+EXEMPT = {
+    # Records the package returns (a caller reads them; the package builds them).
+    **{name: "a record imgclf returns" for name in (
+        "analysis.Totals", "applications.ApplicationFacts", "applications.Measured",
+        "catalog.ChallengeResult", "catalog.DatasetFacts", "check.Verdict",
+        "distribute.SlurmTask", "distribute.Workers", "distribute.Replication",
+        "profiles.Settings", "scenes.Scene", "scenes.SceneObject", "train.Trained",
+        "transfer.Result")},
+    # Exceptions: raised by imgclf with their message, never called with user values.
+    **{name: "an exception imgclf raises" for name in (
+        "data.CorruptDataError", "data.DataNotFoundError", "models.WeightsUnavailableError")},
+    "train.TrainConfig": "validated where it is used: train.fit and train.config (cases)",
+    "cli.main": "its cases are the command lines of CLI_CASES",
+}
+
+
+def public_api() -> dict[str, object]:
+    """"module.name" -> object for the learner's package: the `__all__` of its subpackages
+    (data, models) and the public functions and classes defined in its other modules."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import imgclf
+
+    found = {}
+    for info in pkgutil.iter_modules(imgclf.__path__):
+        if info.name.startswith("_") or info.name == "course":  # the course's tooling
+            continue
+        module = importlib.import_module(f"imgclf.{info.name}")
+        names = module.__all__ if info.ispkg else [
+            name for name, value in vars(module).items() if not name.startswith("_")
+            and getattr(value, "__module__", None) == module.__name__]
+        for name in names:
+            value = getattr(module, name)
+            if inspect.isfunction(value) or inspect.isclass(value):
+                found[f"{info.name}.{name}"] = value
+    return found
+
+
+def takes_arguments(value) -> bool:
+    import inspect
+
+    try:
+        return bool(inspect.signature(value).parameters)
+    except (TypeError, ValueError):
+        return True
+
+
+def test_every_public_function_has_a_bad_input_case():
+    api = public_api()
+    covered = {case[0] for case in CASES}
+    missing = sorted(name for name, value in api.items() if name not in covered
+                     and name not in EXEMPT and takes_arguments(value))
+    assert missing == [], f"public functions without a bad-input case: {missing}"
+    assert covered - set(api) == set(), "cases for names that are not public (renamed?)"
+    assert set(EXEMPT) - set(api) == set(), "exemptions for names that are gone"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from imgclf import _validate as check
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -56,6 +58,10 @@ class Dataset:
         """A stratified random subset: `train_size` and `test_size` images (None keeps all).
 
         Every class keeps its share of the images, so small subsets stay balanced.
+
+        Raises:
+            ValueError: a size below 1, or above the images there are (never clipped: ask
+                for None to keep them all).
         """
         rng = np.random.default_rng(seed)
         train = stratified_indices(self.y_train, train_size, rng)
@@ -138,13 +144,26 @@ def stratified_indices(
     """Indices of `size` elements of `labels` with every class in proportion, in random order.
 
     Classes get `size // num_classes` each and the remainder goes to the first classes, as far
-    as each class has elements. `size=None` (or at least len(labels)) returns every index shuffled.
+    as each class has elements. `size=None` returns every index shuffled.
+
+    Raises:
+        ValueError: a size below 1 or above len(labels) (never clipped), or labels that are
+            not class indices (N,).
+        TypeError: `rng` is not a `numpy.random.Generator`.
     """
-    labels = np.asarray(labels)
-    if size is None or size >= len(labels):
+    labels = check.array("labels", labels, ndim=1, nonempty=False,
+                         what="of class indices (N,)")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
+    if size is None:
         return rng.permutation(len(labels))
+    size = check.integer("size", size)
     if size < 1:
         raise ValueError(f"a subset needs at least 1 element, got size={size}")
+    if size > len(labels):
+        raise ValueError(f"size {size} is more than the {len(labels)} there are; ask for "
+                         f"None to keep them all")
     classes = np.unique(labels)
     base, extra = divmod(size, len(classes))
     chosen = []

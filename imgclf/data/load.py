@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from imgclf import _validate as check
 from imgclf.data import fetch, formats
 from imgclf.data.dataset import Dataset
 from imgclf.data.formats import CorruptDataError
@@ -38,6 +39,7 @@ def load(name: str, download: bool = True) -> Dataset:
         CorruptDataError: a file is truncated or corrupt (its path is in the message).
     """
     data_spec = spec(name)
+    check.boolean("download", download)
     if data_spec.name == "sample":
         return read(data_spec, sample_path().parent)
     folder, _ = _locate(data_spec, keras_datasets_dir(), download)
@@ -136,6 +138,11 @@ def download(name: str, to: Path | str | None = None, allow_network: bool = True
         CorruptDataError: a file found or downloaded is corrupt.
     """
     data_spec = spec(name)
+    check.boolean("allow_network", allow_network)
+    if to is not None and (not isinstance(to, (str, Path)) or not str(to)):
+        raise TypeError(f"to must be a folder path (str or Path) or None, got {to!r}")
+    if to is not None and Path(to).is_file():
+        raise ValueError(f"to must be a folder, but {to} is a file")
     if data_spec.name == "sample":
         return f"'sample' ships inside imgclf, nothing to download: {sample_path()}"
     root = Path(to) if to is not None else keras_datasets_dir()

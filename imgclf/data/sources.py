@@ -45,7 +45,11 @@ class Place:
 
 
 def places(spec: DataSpec) -> list[Place]:
-    """Every folder to look in for `spec`, in the order they are tried."""
+    """Every folder to look in for `spec` (an `imgclf.data.spec(name)`), in the order they
+    are tried."""
+    if not isinstance(spec, DataSpec):
+        raise TypeError(f"spec must be a DataSpec (imgclf.data.spec(name)), got "
+                        f"{type(spec).__name__}")
     found = []
     data_dir = os.environ.get(DATA_DIR_VARIABLE)
     if data_dir:

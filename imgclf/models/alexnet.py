@@ -67,7 +67,8 @@ def conv_block(x, spec: Conv, name: str):
 
 def _alexnet(convs, dense_units, minimum, input_shape, num_classes, include_top, pooling,
              dropout, name):
-    input_shape = check_arguments(name, input_shape, num_classes, minimum, pooling=pooling)
+    input_shape = check_arguments(name, input_shape, num_classes, minimum, pooling=pooling,
+                                  dropout=dropout, include_top=include_top)
     inputs = keras.Input(input_shape, name="images")
     x = inputs
     for i, spec in enumerate(convs, start=1):

@@ -19,7 +19,8 @@ from keras import layers
 
 def check_arguments(
     name: str, input_shape: Sequence[int], num_classes: int, minimum: int,
-    channels: int | None = None, pooling: str | None = None,
+    channels: int | None = None, pooling: str | None = None, dropout: float | None = None,
+    include_top: bool = True,
 ) -> tuple[int, int, int]:
     """Validate a builder's arguments; return `input_shape` as a tuple.
 
@@ -27,7 +28,8 @@ def check_arguments(
         ValueError: a shape that is not (height, width, channels) of positive integers, an
             image smaller than `minimum` pixels on a side (the network's downsampling needs
             them), a channel count other than `channels` when one is required, fewer than 2
-            classes, or an unknown pooling.
+            classes, an unknown pooling, a dropout rate outside [0, 1), or an include_top
+            that is not True or False.
     """
     shape = tuple(input_shape)
     if len(shape) != 3 or not all(isinstance(d, int) and d > 0 for d in shape):
@@ -46,7 +48,24 @@ def check_arguments(
         raise ValueError(f"{name}: num_classes must be an integer >= 2, got {num_classes!r}")
     if pooling not in (None, "avg", "max"):
         raise ValueError(f"{name}: pooling must be None, 'avg' or 'max', got {pooling!r}")
+    if dropout is not None:
+        check_rate(name, dropout)
+    if not isinstance(include_top, bool):
+        raise ValueError(f"{name}: include_top must be True or False, got {include_top!r}")
     return shape
+
+
+def check_block(block: str, x, **positive: int) -> None:
+    """Raise, saying what `block` takes, unless `x` is a Keras tensor of images (N, H, W, C)
+    and every keyword (filters, stride, ...) a positive integer."""
+    import keras
+
+    if not isinstance(x, keras.KerasTensor) or len(x.shape) != 4:
+        raise TypeError(f"{block} takes the output of a layer, a Keras tensor (N, H, W, C) "
+                        f"(e.g. keras.Input((32, 32, 3))), got {getattr(x, 'shape', x)!r:.80}")
+    for name, value in positive.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{block}: {name} must be a positive integer, got {value!r}")
 
 
 def conv_bn_relu(x, filters: int, kernel=3, name: str = "conv", stride=1,
@@ -58,6 +77,8 @@ def conv_bn_relu(x, filters: int, kernel=3, name: str = "conv", stride=1,
     Layers `{name}_conv`, `{name}_bn` and `{name}` (the ReLU).
     Shapes: (N, H, W, C) -> (N, H', W', filters), H' = H / stride ("same" padding).
     """
+    check_block("conv_bn_relu", x, filters=filters)
+    check_rate("conv_bn_relu", momentum, "momentum")
     x = layers.Conv2D(filters, kernel, strides=stride, padding=padding, use_bias=False,
                       name=f"{name}_conv")(x)
     x = layers.BatchNormalization(scale=bn_scale, momentum=momentum, name=f"{name}_bn")(x)

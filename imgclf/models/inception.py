@@ -20,6 +20,7 @@ from keras import layers
 
 from imgclf.models.common import (
     check_arguments,
+    check_block,
     conv_bn_relu,
     headless_ending,
     pooled_classifier,
@@ -42,7 +43,7 @@ def naive_module(x, n1x1: int, n3x3: int, n5x5: int, name: str = "naive"):
     Shapes: (N, H, W, C) -> (N, H, W, n1x1 + n3x3 + n5x5 + C): the pooling branch keeps all
     C input channels, so stacking these modules widens the maps at every step.
     """
-    _check_widths(name, n1x1, n3x3, n5x5)
+    _check_widths(name, n1x1, n3x3, n5x5, x=x)
     branches = [
         _conv_relu(x, n1x1, 1, f"{name}_1x1"),
         _conv_relu(x, n3x3, 3, f"{name}_3x3"),
@@ -60,7 +61,7 @@ def reduction_module(x, n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int
 
     Shapes: (N, H, W, C) -> (N, H, W, n1x1 + n3x3 + n5x5 + pool_proj).
     """
-    _check_widths(name, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj)
+    _check_widths(name, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj, x=x)
     bn = batch_norm
     branch1 = _conv_relu(x, n1x1, 1, f"{name}_1x1", batch_norm=bn)
     branch2 = _conv_relu(x, n3x3_reduce, 1, f"{name}_3x3_reduce", batch_norm=bn)
@@ -72,7 +73,9 @@ def reduction_module(x, n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int
     return layers.Concatenate(name=f"{name}_concat")([branch1, branch2, branch3, branch4])
 
 
-def _check_widths(name, *widths):
+def _check_widths(name, *widths, x=None):
+    if x is not None:
+        check_block(name, x)
     if not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
         raise ValueError(f"{name}: every branch width must be a positive integer, got {widths}")
 
@@ -84,7 +87,9 @@ def residual_module(x, width: int, scale: float = 0.2, name: str = "inception_re
 
     Shapes: (N, H, W, C) -> (N, H, W, C).
     """
-    _check_widths(name, width)
+    check_block("residual_module", x, width=width)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 1:
+        raise ValueError(f"{name}: scale must be a number in (0, 1], got {scale!r}")
     branch1 = _conv_relu(x, width, 1, f"{name}_1x1", batch_norm=True)
     branch2 = _conv_relu(x, width, 1, f"{name}_3x3_reduce", batch_norm=True)
     branch2 = _conv_relu(branch2, width, 3, f"{name}_3x3", batch_norm=True)

@@ -36,7 +36,8 @@ def depthwise_separable_block(x, filters: int, stride: int, block_id: int):
 def MobileNet(input_shape=(224, 224, 3), num_classes=1000, include_top=True, pooling=None,
               dropout=1e-3):
     """MobileNet: a 3x3 convolution and 13 depthwise separable blocks; at least 32x32 pixels."""
-    input_shape = check_arguments("mobilenet", input_shape, num_classes, 32, pooling=pooling)
+    input_shape = check_arguments("mobilenet", input_shape, num_classes, 32, pooling=pooling,
+                                  dropout=dropout, include_top=include_top)
     inputs = keras.Input(input_shape, name="images")
     x = layers.Conv2D(32, 3, strides=2, padding="same", use_bias=False, name="conv1")(inputs)
     x = layers.BatchNormalization(name="conv1_bn")(x)

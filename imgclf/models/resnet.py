@@ -22,7 +22,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from imgclf.models.common import check_arguments, pooled_classifier
+from imgclf.models.common import check_arguments, check_block, pooled_classifier
 
 BN_EPSILON = 1.001e-5  # as in keras.applications' ResNets
 SHORTCUTS = ("A", "B", "plain")
@@ -67,6 +67,7 @@ def basic_block(x, filters: int, stride: int = 1, shortcut: str = "A", name: str
     Shapes: (N, H, W, C) -> (N, H/stride, W/stride, filters). `shortcut` is "A" (zero-padding
     identity), "B" (1x1 projection where the shape changes) or "plain" (no shortcut at all).
     """
+    check_block("basic_block", x, filters=filters, stride=stride)
     if shortcut not in SHORTCUTS:
         raise ValueError(f"shortcut must be one of {SHORTCUTS}, got {shortcut!r}")
     changes_shape = stride != 1 or x.shape[-1] != filters
@@ -94,6 +95,7 @@ def bottleneck_block(x, filters: int, stride: int = 1, projection: bool = False,
     or with `projection` a 1x1 convolution (option B). Keras's layout: the stride sits on the
     first 1x1 convolution and every convolution has a bias.
     """
+    check_block("bottleneck_block", x, filters=filters, stride=stride)
     if projection:
         skip = conv_bn(x, 4 * filters, 1, stride, name=f"{name}_0", use_bias=True)
     else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from imgclf.models.common import check_arguments, pooled_classifier
+from imgclf.models.common import check_arguments, check_block, pooled_classifier
 
 
 def depthwise_pointwise(x, filters: int, kernel: int = 3, name: str = "separable"):
@@ -23,6 +23,7 @@ def depthwise_pointwise(x, filters: int, kernel: int = 3, name: str = "separable
     Shapes: (N, H, W, C) -> (N, H, W, filters). Parameters: (k*k + 1)*C + (C + 1)*filters;
     Keras's SeparableConv2D keeps only the pointwise biases: k*k*C + C*filters + filters.
     """
+    check_block("depthwise_pointwise", x, filters=filters, kernel=kernel)
     x = layers.DepthwiseConv2D(kernel, padding="same", name=f"{name}_depthwise")(x)
     return layers.Conv2D(filters, 1, name=f"{name}_pointwise")(x)
 

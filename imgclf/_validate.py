@@ -1,0 +1,143 @@
+"""Argument checks shared by the package's public functions.
+
+Each returns the value (converted where that is safe) or raises, naming the argument, what it
+got and what is allowed: TypeError for the wrong kind of object, ValueError for a wrong value.
+Booleans are not accepted as numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+
+def _kind(value) -> str:
+    return type(value).__name__
+
+
+def integer(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number (Python or NumPy integer) in [minimum, maximum]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({_kind(value)})")
+    value = int(value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        bounds = (f">= {minimum}" if maximum is None else
+                  f"<= {maximum}" if minimum is None else f"in {minimum}..{maximum}")
+        raise ValueError(f"{name} must be an integer {bounds}, got {value}")
+    return value
+
+
+def number(name: str, value, low: float | None = None, high: float | None = None,
+           low_open: bool = False, high_open: bool = False) -> float:
+    """A finite real number in the interval given (closed unless `*_open`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r} ({_kind(value)})")
+    value = float(value)
+    below = low is not None and (value <= low if low_open else value < low)
+    above = high is not None and (value >= high if high_open else value > high)
+    if not math.isfinite(value) or below or above:
+        interval = (f"{'(' if low_open else '['}{'-inf' if low is None else f'{low:g}'}, "
+                    f"{'inf' if high is None else f'{high:g}'}{')' if high_open else ']'}")
+        raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
+    return value
+
+
+def text(name: str, value) -> str:
+    """A non-empty string (a title, an axis label, a name)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {value!r} ({_kind(value)})")
+    if not value.strip():
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
+
+
+def boolean(name: str, value) -> bool:
+    """True or False (not 0, 1 or a string)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({_kind(value)})")
+    return bool(value)
+
+
+def one_of(name: str, value, choices: Sequence):
+    """`value` if it is one of `choices`."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def model(name: str, value):
+    """A Keras model (`keras.Model`, functional or Sequential)."""
+    import keras
+
+    if not isinstance(value, keras.Model):
+        raise TypeError(f"{name} must be a keras.Model, got {_kind(value)}")
+    return value
+
+
+def layer(name: str, value):
+    """A Keras layer (a model is one too)."""
+    import keras
+
+    if not isinstance(value, keras.layers.Layer):
+        raise TypeError(f"{name} must be a keras layer, got {_kind(value)}")
+    return value
+
+
+def array(name: str, value, ndim: int | Sequence[int] | None = None, finite: bool = False,
+          nonempty: bool = True, what: str = "") -> np.ndarray:
+    """A NumPy array (anything `np.asarray` takes) of numbers: `ndim` dimensions, at least one
+    element, all finite if `finite`. `what` describes the expected shape for the message."""
+    if isinstance(value, (str, bytes, Mapping)) or value is None:
+        raise TypeError(f"{name} must be an array{what and f' {what}'}, got {_kind(value)}")
+    try:
+        result = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged lists
+        raise ValueError(f"{name} must be an array{what and f' {what}'}: {error}") from None
+    if result.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers{what and f' {what}'}, got dtype "
+                        f"{result.dtype}")
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if allowed is not None and result.ndim not in allowed:
+        raise ValueError(f"{name} must be {what or f'{allowed[0]}-dimensional'}, got shape "
+                         f"{result.shape}")
+    if nonempty and result.size == 0:
+        raise ValueError(f"{name} must not be empty{what and f' ({what})'}, got shape "
+                         f"{result.shape}")
+    if finite and result.dtype.kind == "f" and not np.all(np.isfinite(result)):
+        raise ValueError(f"{name} holds {int(np.sum(~np.isfinite(result)))} values that are "
+                         f"not finite (NaN or infinite)")
+    return result
+
+
+def labels(name: str, value, num_classes: int | None = None) -> np.ndarray:
+    """Class indices (N,), N >= 1, integers in 0..num_classes-1."""
+    result = array(name, value, ndim=1, what="of class indices (N,)")
+    if result.dtype.kind == "f":
+        if not np.all(np.isfinite(result)) or not np.all(result == np.round(result)):
+            raise ValueError(f"{name} must hold whole class indices, got {result[:5]}...")
+    result = result.astype(np.int64)
+    if result.min() < 0 or (num_classes is not None and result.max() >= num_classes):
+        top = "" if num_classes is None else f"..{num_classes - 1}"
+        raise ValueError(f"{name} must be in 0{top}, got {result.min()}..{result.max()}")
+    return result
+
+
+def mapping(name: str, value, nonempty: bool = True, what: str = "") -> Mapping:
+    """A dict-like object, with at least one entry if `nonempty`."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict{what and f' {what}'}, got {_kind(value)}")
+    if nonempty and not value:
+        raise ValueError(f"{name} needs at least one entry{what and f' ({what})'}")
+    return value
+
+
+def names(name: str, value, count: int | None = None) -> tuple[str, ...]:
+    """A sequence of strings (class names), `count` of them if given."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not all(
+            isinstance(v, str) for v in value):
+        raise TypeError(f"{name} must be a sequence of strings, got {value!r:.80}")
+    if not value or (count is not None and len(value) < count):
+        raise ValueError(f"{name} must hold {count or 'at least one'} names, got {len(value)}")
+    return tuple(value)
