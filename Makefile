@@ -68,9 +68,10 @@ lint: $(STAMP)
 test-package: $(STAMP)
 	$(PY) -m pytest
 
-# The package's tests again on the JAX backend (notebooks and book are backend-independent).
+# The package's tests again on the JAX backend, those whose behaviour depends on the backend
+# (notebooks, book, files, command line and the tooling run once, on TensorFlow).
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest -m "not slow"
+	KERAS_BACKEND=jax $(PY) -m pytest -m "not slow and not backend_independent"
 
 # The committed reference outputs of the cells tagged nbval-check-output.
 test-nbval: $(STAMP)

@@ -17,6 +17,9 @@ from imgclf import data
 from imgclf.data import CorruptDataError, DataNotFoundError, registry
 from imgclf.data.sources import keras_datasets_dir
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 OFFLINE = "https://imgclf-test.invalid/"  # .invalid never resolves: a download that must fail
 SYSTEM_FASHION = Path("/usr/share/datasets/fashion-mnist")
 

@@ -21,6 +21,9 @@ from conftest import HANG_S, REPO, wait_until
 
 from imgclf import distribute, train
 
+# Each test names the backends it runs on: `make test-jax` leaves them to the first pass.
+pytestmark = pytest.mark.backend_independent
+
 WORKERS = 2
 EPOCHS = 6
 

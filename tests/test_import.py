@@ -8,6 +8,9 @@ import sys
 
 import pytest
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 MODULES = ["imgclf", "imgclf.data", "imgclf.profiles", "imgclf.viz", "imgclf.models",
            "imgclf.check", "imgclf.runs", "imgclf.scenes", "imgclf.schedules", "imgclf.cli",
            "imgclf.analysis", "imgclf.network", "imgclf.train", "imgclf.augment",

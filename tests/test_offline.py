@@ -12,6 +12,9 @@ import pytest
 from test_cli import OFFLINE_SITE, imgclf
 from test_data import SYSTEM_FASHION
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.mark.parametrize("args, says", [
     (("download", "cifar10"), "'cifar10' is not on this machine and could not be downloaded"),

@@ -13,6 +13,9 @@ import zipfile
 import pytest
 from conftest import HANG_S, REPO
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 IMPORT = re.compile(r"^\s*(?:from|import)\s+(imgclf(?:\.\w+)*)", re.M)
 # Runs `python -m imgclf ARGS` as if imgclf were installed from the wheel only: without the
 # editable install's finder (make installs the checkout in editable mode into .venv).

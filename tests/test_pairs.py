@@ -16,6 +16,9 @@ import imgclf
 from imgclf.course.execute import notebook_sources
 from imgclf.course.pairs import CHECKED_TAG, tags
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 SOURCES = notebook_sources(REPO / "notebooks")
 
 

@@ -6,6 +6,9 @@ import pytest
 
 from imgclf import hardware, profiles
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 
 def test_each_profile_has_its_data_set():
     assert profiles.resolve("smoke").dataset == "sample"

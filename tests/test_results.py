@@ -10,6 +10,9 @@ from conftest import REPO
 from imgclf.course import expected, records, results
 from imgclf.course.execute import notebook_sources
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 
 def record(notebook="01-image-classification", profile="quick", dataset="fashion_mnist",
            **metrics):

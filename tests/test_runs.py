@@ -11,6 +11,9 @@ from conftest import wait_until
 from imgclf import profiles
 from imgclf.runs import report
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 
 def test_report_writes_settings_metrics_machine_and_versions(tmp_path, monkeypatch):
     target = tmp_path / "metrics.json"

@@ -7,6 +7,9 @@ import pytest
 
 from imgclf import data, scenes
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.fixture(scope="module")
 def sample():

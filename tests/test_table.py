@@ -7,6 +7,9 @@ import pytest
 from imgclf import catalog
 from imgclf.table import Table
 
+# The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
+pytestmark = pytest.mark.backend_independent
+
 
 def test_markdown_and_text():
     table = Table.of(["layer", "parameters"], [("conv", 7240), ("dense", 0.5)], caption="Counts")

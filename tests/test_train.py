@@ -197,6 +197,7 @@ def test_mixed_precision_trains_and_restores_the_policy(sample):
     assert np.isfinite(trained.record["test_loss"])
 
 
+@pytest.mark.backend_independent  # its subprocess names its backend
 def test_data_parallel_on_two_logical_cpus_with_tensorflow():
     split = """
         import tensorflow as tf
@@ -212,6 +213,7 @@ def test_data_parallel_on_two_logical_cpus_with_tensorflow():
     assert 0 <= result["accuracy"] <= 1
 
 
+@pytest.mark.backend_independent  # its subprocess names its backend
 def test_data_parallel_on_two_cpu_devices_with_jax():
     done = run_python(DISTRIBUTED, env={"KERAS_BACKEND": "jax",
                                         "XLA_FLAGS": "--xla_force_host_platform_device_count=2"})
