@@ -90,7 +90,7 @@ def test_keep_and_render(tmp_path):
             in page), "a chapter's seconds beside those scaled to the reference machine"
     assert ("Some CPU (2 cores, with AVX-512 (avx2, avx512f)); Python 3.11.7, Keras 3.15.1 on "
             "jax 0.10.2") in page
-    assert f"Machine calibration: {records.REFERENCE_CALIBRATION_S / 2:g} s for 10 steps" in page
+    assert f"Machine calibration: {records.REFERENCE_CALIBRATION_S / 2:g} s (10 steps;" in page
     assert "so this one ran at 2x its speed" in page
     with pytest.raises(ValueError, match="another profile than full"):
         results.keep(runs, "full", root=tmp_path)

@@ -72,8 +72,8 @@ def _calibration(records: list[dict]) -> str:
                 "seconds cannot be compared with another machine's.")
     shown = " and ".join(f"{f:g} s" for f in figures)
     ratio = figures[-1] / REFERENCE_CALIBRATION_S
-    return (f"Machine calibration: {shown} for {records[0]['calibration']['what']} "
-            f"(`imgclf.hardware.calibrate`); the development machine takes "
+    return (f"Machine calibration: {shown} ({records[0]['calibration']['what']}; "
+            f"`imgclf.hardware.calibrate`); the development machine takes "
             f"{REFERENCE_CALIBRATION_S:g} s, so this one ran at {1 / ratio:.2g}x its speed. "
             f"*Scaled* is a chapter's seconds at the development machine's speed: a slow "
             f"machine shows a large ratio here, a slow chapter a large scaled time.")
