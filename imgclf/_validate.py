@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -42,6 +43,25 @@ def number(name: str, value, low: float | None = None, high: float | None = None
                     f"{'inf' if high is None else f'{high:g}'}{')' if high_open else ']'}")
         raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
     return value
+
+
+def rate(name: str, value) -> float:
+    """A number in [0, 1): a dropout rate, a momentum, a share of the data."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
+def path(name: str, value, kind: str = "file") -> Path:
+    """A file or folder path (str or Path) that is not the other kind on disk."""
+    if not isinstance(value, (str, Path)) or not str(value):
+        raise TypeError(f"{name} must be a {kind} path (str or Path), got {value!r}")
+    result = Path(value)
+    if (kind == "file" and result.is_dir()) or (kind == "folder" and result.is_file()):
+        raise ValueError(f"{name} must be a {kind}, but {result} is a "
+                         f"{'folder' if kind == 'file' else 'file'}")
+    return result
 
 
 def text(name: str, value) -> str:

@@ -7,11 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from imgclf import _validate as check
+
 
 def write_bytes(path: Path | str, data: bytes) -> Path:
     """Write `data` to `path` through a temporary file in the same folder and a rename."""
-    if not isinstance(path, (str, Path)) or not str(path):
-        raise TypeError(f"path must be a file path (str or Path), got {path!r}")
+    path = check.path("path", path)
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError(f"data must be bytes, got {type(data).__name__} (encode text first)")
     path = Path(path)

@@ -24,11 +24,7 @@ class EpochLog(keras.callbacks.Callback):
 
     def __init__(self, path: Path | str, write: bool = True):
         super().__init__()
-        if not isinstance(path, (str, Path)) or not str(path):
-            raise TypeError(f"path must be a file path (str or Path), got {path!r}")
-        self.path = Path(path)
-        if self.path.is_dir():
-            raise ValueError(f"path {self.path} is a folder; give the file for the epochs' log")
+        self.path = check.path("path", path)
         check.boolean("write", write)
         self.write = write
         self.epochs: list[dict] = []
@@ -68,12 +64,7 @@ class WorkerBackup(keras.callbacks.Callback):
 
     def __init__(self, backup_dir: Path | str, chief: bool = True):
         super().__init__()
-        if not isinstance(backup_dir, (str, Path)) or not str(backup_dir):
-            raise TypeError(f"backup_dir must be a folder path (str or Path), got "
-                            f"{backup_dir!r}")
-        self.backup_dir = Path(backup_dir)
-        if self.backup_dir.is_file():
-            raise ValueError(f"backup_dir {self.backup_dir} is a file; give a folder")
+        self.backup_dir = check.path("backup_dir", backup_dir, kind="folder")
         self.chief = check.boolean("chief", chief)
         self._restore = keras.callbacks.BackupAndRestore(str(self.backup_dir),
                                                          double_checkpoint=True)

@@ -93,9 +93,10 @@ def calibrate(steps: int = 10, rounds: int = 5) -> dict:
     import keras
     import numpy as np
 
-    for name, value in (("steps", steps), ("rounds", rounds)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    from imgclf import _validate as check
+
+    check.integer("steps", steps, minimum=1)
+    check.integer("rounds", rounds, minimum=1)
     layers = keras.layers
     init = {"kernel_initializer": keras.initializers.GlorotUniform(seed=0)}
     model = keras.Sequential([

@@ -28,7 +28,7 @@ from imgclf.analysis import layers_of
 from imgclf.augment import RandomCropFlip
 from imgclf.checkpoints import EpochLog, WorkerBackup
 from imgclf.data import Dataset
-from imgclf.models.common import takes_images_of
+from imgclf.models.common import check_image_shape, takes_images_of
 from imgclf.profiles import Settings
 from imgclf.schedules import warmup_cosine
 
@@ -98,10 +98,8 @@ def _check(cfg: TrainConfig) -> None:
     if not isinstance(cfg, TrainConfig):
         raise TypeError(f"cfg must be a TrainConfig (imgclf.train.config(settings, ...)), got "
                         f"{type(cfg).__name__}")
-    for name in ("epochs", "batch_size"):
-        value = getattr(cfg, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    check.integer("epochs", cfg.epochs, minimum=1)
+    check.integer("batch_size", cfg.batch_size, minimum=1)
     check.integer("seed", cfg.seed, minimum=0)
     check.integer("verbose", cfg.verbose, minimum=0, maximum=2)
     check.integer("padding", cfg.padding, minimum=0)
@@ -109,9 +107,7 @@ def _check(cfg: TrainConfig) -> None:
     check.number("weight_decay", cfg.weight_decay, low=0)
     check.number("warmup_fraction", cfg.warmup_fraction, low=0, high=1, high_open=True)
     for name in ("label_smoothing", "validation_split", "bn_momentum"):
-        value = getattr(cfg, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-            raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+        check.rate(name, getattr(cfg, name))
     for name in ("augment", "flip", "mixed_precision"):
         check.boolean(name, getattr(cfg, name))
 
@@ -136,12 +132,7 @@ class Trained:
 def scaled_inputs(image_shape) -> tuple:
     """An input for uint8 images of `image_shape` (H, W, C), and those images scaled to
     [0, 1], the range every network of `imgclf.models` takes: (inputs, scaled tensors)."""
-    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
-    if shape is None or len(shape) != 3 or not all(
-            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
-        raise ValueError(f"image_shape must be (height, width, channels) of positive "
-                         f"integers, got {image_shape!r}")
-    inputs = keras.Input(shape, name="images")
+    inputs = keras.Input(check_image_shape("image_shape", image_shape), name="images")
     return inputs, keras.layers.Rescaling(1 / 255, name="scale")(inputs)
 
 
@@ -181,8 +172,8 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     if not (isinstance(model, keras.Model) or callable(model)):
         raise TypeError(f"model must be a keras.Model or a function building one, got "
                         f"{type(model).__name__}")
-    if out_dir is not None and (not isinstance(out_dir, (str, Path)) or Path(out_dir).is_file()):
-        raise ValueError(f"out_dir must be a folder path or None, got {out_dir!r}")
+    if out_dir is not None:
+        check.path("out_dir", out_dir, kind="folder")
     if name is not None:
         check.text("name", name)
     check.boolean("evaluate_test", evaluate_test)
@@ -329,8 +320,8 @@ def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
 def save(model: keras.Model, path: Path) -> Path:
     """Save `model` to `path` (.keras) through a temporary file, so no half model is left."""
     check.model("model", model)
-    path = Path(path) if isinstance(path, (str, Path)) else None
-    if path is None or path.suffix != ".keras":
+    path = check.path("path", path)
+    if path.suffix != ".keras":
         raise ValueError(f"path must be a file name ending in .keras, got {path!r}")
     with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
         staged = Path(scratch) / path.name

@@ -92,7 +92,7 @@ CASES = [
      lambda: profiles.resolve("quick", "imagenet"),
      ValueError, "Known data sets"),
     ("train.config", "zero epochs", lambda: train.config(SMOKE, epochs=0), ValueError,
-     "epochs must be a positive integer"),
+     "epochs must be an integer >= 1"),
     ("train.config", "unknown training setting", lambda: train.config(SMOKE, colour=1), ValueError,
      "unknown training settings \\['colour'\\]"),
     ("train.config", "label smoothing of 1",
@@ -210,7 +210,7 @@ CASES = [
         "/tmp/imgclf-never-written.json", {"loss": float("nan")}), ValueError,
      "JSON has no NaN or infinity"),
     ("checkpoints.EpochLog", "a folder for the log file", lambda: checkpoints.EpochLog("/tmp"),
-     ValueError, "is a folder; give the file"),
+     ValueError, "path must be a file, but /tmp is a folder"),
     ("checkpoints.WorkerBackup", "chief given as a number", lambda: checkpoints.WorkerBackup(
         "/tmp/imgclf-backup-never", chief=1), TypeError, "chief must be True or False"),
     ("cli.parser", "an empty program name", lambda: cli.parser(""), ValueError,
@@ -248,7 +248,7 @@ CASES = [
      gradients.kernel_gradient_norms(models.small_cnn(num_classes=2), GREY, np.arange(4)),
      ValueError, "y must be in 0..1, got 0..3"),
     ("hardware.calibrate", "no steps", lambda: hardware.calibrate(steps=0), ValueError,
-     "steps must be a positive integer"),
+     "steps must be an integer >= 1"),
     ("metrics.confused_pairs", "more pairs than there are", lambda: metrics.confused_pairs(
         np.eye(3), ["a", "b", "c"], count=4), ValueError, "count 4 is more than the 3 pairs"),
     ("metrics.top_k_accuracy", "NaN probabilities", lambda: metrics.top_k_accuracy(
@@ -291,12 +291,12 @@ CASES = [
     ("models.basic_block", "an array instead of a tensor", lambda: models.basic_block(
         np.zeros((1, 8, 8, 3)), 16), TypeError, "basic_block takes the output of a layer"),
     ("models.bottleneck_block", "zero filters", lambda: models.bottleneck_block(
-        _keras().Input((8, 8, 16)), 0), ValueError, "filters must be a positive integer"),
+        _keras().Input((8, 8, 16)), 0), ValueError, "filters must be an integer >= 1"),
     ("models.conv_bn_relu", "momentum of 1", lambda: models.conv_bn_relu(
         _keras().Input((8, 8, 3)), 8, momentum=1.0), ValueError,
      "momentum must be in \\[0, 1\\)"),
     ("models.depthwise_pointwise", "a kernel of 0", lambda: models.depthwise_pointwise(
-        _keras().Input((8, 8, 3)), 8, kernel=0), ValueError, "kernel must be a positive integer"),
+        _keras().Input((8, 8, 3)), 8, kernel=0), ValueError, "kernel must be an integer >= 1"),
     ("models.reduction_module", "a flat tensor", lambda: models.reduction_module(
         _keras().Input((16,)), 1, 1, 1, 1, 1, 1), TypeError, "a Keras tensor \\(N, H, W, C\\)"),
     ("models.residual_module", "a scale of 2", lambda: models.residual_module(
@@ -317,7 +317,7 @@ CASES = [
      "cfg must be a TrainConfig"),
     ("train.fit", "an out_dir that is a file", lambda: train.fit(
         models.small_cnn(), SAMPLE, train.config(SMOKE), out_dir=__file__), ValueError,
-     "out_dir must be a folder path or None"),
+     "out_dir must be a folder, but"),
     ("train.config", "a seed below 0", lambda: train.config(SMOKE, seed=-1), ValueError,
      "seed must be an integer >= 0"),
     ("train.fit_each", "built models instead of builders", lambda: train.fit_each(

@@ -83,7 +83,7 @@ def test_training_config_per_profile_and_overrides():
     assert train.config(profiles.resolve("smoke"), epochs=7).epochs == 7
     with pytest.raises(ValueError, match="unknown training settings \\['epoch'\\]"):
         train.config(profiles.resolve("smoke"), epoch=3)
-    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
         train.config(profiles.resolve("smoke"), epochs=0)
 
 

@@ -44,10 +44,11 @@ def notebook_sources(folder: Path | str = "notebooks",
 
 
 def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None,
-            calibration: dict | None = None) -> dict:
+            calibration: dict | None = None, digest: str | None = None) -> dict:
     """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
     profile's); write it and its run record to `out_dir`. `calibration`, the machine's
-    speed (`imgclf.hardware.calibrate()`), goes into the record as it is.
+    speed (`imgclf.hardware.calibrate()`), goes into the record as it is; `digest`, the
+    run's `inputs_digest` (computed here unless given).
 
     The executed notebook is `out_dir/<name>.ipynb`, the record `out_dir/<name>.json`; both are
     written only when the run succeeds (a failed run leaves `<name>.failed.ipynb` to read).
@@ -59,7 +60,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
 
     out_dir.mkdir(parents=True, exist_ok=True)
     name = source.stem
-    digest = inputs_digest(source, profile, dataset)
+    digest = digest or inputs_digest(source, profile, dataset)
     pending = out_dir / f".{name}.running.ipynb"
     metrics_file = out_dir / f".{name}.metrics.json"
     metrics_file.unlink(missing_ok=True)
@@ -144,7 +145,8 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
         else:
             print(f"executing {source} (profile {profile}) ...", flush=True)
         try:
-            record = earlier or execute(source, Path(out_dir), profile, dataset, calibration)
+            record = earlier or execute(source, Path(out_dir), profile, dataset, calibration,
+                                        digest)
         except Exception as error:
             failures.append(f"{source.stem}: {str(error).strip().splitlines()[-1][:300]}")
             print(f"  FAILED: {failures[-1]}", flush=True)

@@ -139,10 +139,8 @@ def download(name: str, to: Path | str | None = None, allow_network: bool = True
     """
     data_spec = spec(name)
     check.boolean("allow_network", allow_network)
-    if to is not None and (not isinstance(to, (str, Path)) or not str(to)):
-        raise TypeError(f"to must be a folder path (str or Path) or None, got {to!r}")
-    if to is not None and Path(to).is_file():
-        raise ValueError(f"to must be a folder, but {to} is a file")
+    if to is not None:
+        check.path("to", to, kind="folder")
     if data_spec.name == "sample":
         return f"'sample' ships inside imgclf, nothing to download: {sample_path()}"
     root = Path(to) if to is not None else keras_datasets_dir()

@@ -16,6 +16,18 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from imgclf import _validate as check
+
+
+def check_image_shape(name: str, image_shape) -> tuple[int, int, int]:
+    """`image_shape` as a tuple if it is (height, width, channels) of positive integers."""
+    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else ()
+    if len(shape) != 3 or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+        raise ValueError(f"{name} must be (height, width, channels) of positive integers, "
+                         f"got {image_shape!r}")
+    return shape
+
 
 def check_arguments(
     name: str, input_shape: Sequence[int], num_classes: int, minimum: int,
@@ -31,12 +43,7 @@ def check_arguments(
             classes, an unknown pooling, a dropout rate outside [0, 1), or an include_top
             that is not True or False.
     """
-    shape = tuple(input_shape)
-    if len(shape) != 3 or not all(isinstance(d, int) and d > 0 for d in shape):
-        raise ValueError(
-            f"{name}: input_shape must be (height, width, channels) of positive integers, "
-            f"got {input_shape!r}"
-        )
+    shape = check_image_shape(f"{name}: input_shape", input_shape)
     if min(shape[:2]) < minimum:
         raise ValueError(
             f"{name}: input_shape {shape} is too small; its downsampling needs images of at "
@@ -64,8 +71,7 @@ def check_block(block: str, x, **positive: int) -> None:
         raise TypeError(f"{block} takes the output of a layer, a Keras tensor (N, H, W, C) "
                         f"(e.g. keras.Input((32, 32, 3))), got {getattr(x, 'shape', x)!r:.80}")
     for name, value in positive.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{block}: {name} must be a positive integer, got {value!r}")
+        check.integer(f"{block}: {name}", value, minimum=1)
 
 
 def conv_bn_relu(x, filters: int, kernel=3, name: str = "conv", stride=1,
@@ -87,9 +93,7 @@ def conv_bn_relu(x, filters: int, kernel=3, name: str = "conv", stride=1,
 
 def check_rate(name: str, value, what: str = "dropout") -> float:
     """`value` if it is a number in [0, 1); else ValueError saying what `name` accepts."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"{name}: {what} must be in [0, 1), got {value!r}")
-    return float(value)
+    return check.rate(f"{name}: {what}", value)
 
 
 def pooled_classifier(inputs, x, name: str, num_classes: int, include_top: bool,

@@ -43,7 +43,8 @@ def naive_module(x, n1x1: int, n3x3: int, n5x5: int, name: str = "naive"):
     Shapes: (N, H, W, C) -> (N, H, W, n1x1 + n3x3 + n5x5 + C): the pooling branch keeps all
     C input channels, so stacking these modules widens the maps at every step.
     """
-    _check_widths(name, n1x1, n3x3, n5x5, x=x)
+    check_block(name, x)
+    _check_widths(name, n1x1, n3x3, n5x5)
     branches = [
         _conv_relu(x, n1x1, 1, f"{name}_1x1"),
         _conv_relu(x, n3x3, 3, f"{name}_3x3"),
@@ -61,7 +62,8 @@ def reduction_module(x, n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int
 
     Shapes: (N, H, W, C) -> (N, H, W, n1x1 + n3x3 + n5x5 + pool_proj).
     """
-    _check_widths(name, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj, x=x)
+    check_block(name, x)
+    _check_widths(name, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj)
     bn = batch_norm
     branch1 = _conv_relu(x, n1x1, 1, f"{name}_1x1", batch_norm=bn)
     branch2 = _conv_relu(x, n3x3_reduce, 1, f"{name}_3x3_reduce", batch_norm=bn)
@@ -73,9 +75,7 @@ def reduction_module(x, n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int
     return layers.Concatenate(name=f"{name}_concat")([branch1, branch2, branch3, branch4])
 
 
-def _check_widths(name, *widths, x=None):
-    if x is not None:
-        check_block(name, x)
+def _check_widths(name, *widths):
     if not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
         raise ValueError(f"{name}: every branch width must be a positive integer, got {widths}")
 
