@@ -22,6 +22,7 @@ from imgclf.runs import METRICS_VARIABLE
 # Profiles whose runs use deterministic kernels, so the same seed gives the same numbers:
 # TensorFlow reads TF_DETERMINISTIC_OPS when the kernel starts (JAX is deterministic on CPUs).
 DETERMINISTIC_PROFILES = ("smoke",)
+CONCURRENT_VARIABLE = "IMGCLF_CONCURRENT_CHAPTERS"
 
 
 def notebook_sources(folder: Path | str = "notebooks",
@@ -108,6 +109,9 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
         "versions": reported["versions"],
         "inputs_sha256": digest,
         "deterministic_ops": "TF_DETERMINISTIC_OPS" in kernel_environment,
+        # Chapters executed at once on this machine (scripts/gpu-run.sh's JOBS): the seconds
+        # of one that shared the machine are longer than it alone would take.
+        "concurrent_chapters": int(os.environ.get(CONCURRENT_VARIABLE) or 1),
     }
     record["expected"] = expected.check(record, source.parent)
     pending.replace(out_dir / f"{name}.ipynb")
