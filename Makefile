@@ -81,6 +81,7 @@ test-nbval: $(STAMP)
 # ONLY=05 (or ONLY="05 07") does those chapters alone.
 ONLY ?=
 sync: $(STAMP)
+	$(PY) -m imgclf repository --apply
 	$(PY) -m imgclf run-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 	$(PY) -m imgclf sync-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 

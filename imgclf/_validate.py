@@ -105,6 +105,11 @@ def layer(name: str, value):
     return value
 
 
+# Floating-point types NumPy knows only through ml_dtypes (which JAX and TensorFlow install):
+# mixed-precision models compute in them. They are read as float32.
+REDUCED_FLOATS = ("bfloat16", "float8_e4m3fn", "float8_e5m2")
+
+
 def array(name: str, value, ndim: int | Sequence[int] | None = None, finite: bool = False,
           nonempty: bool = True, what: str = "") -> np.ndarray:
     """A NumPy array (anything `np.asarray` takes) of numbers: `ndim` dimensions, at least one
@@ -115,6 +120,8 @@ def array(name: str, value, ndim: int | Sequence[int] | None = None, finite: boo
         result = np.asarray(value)
     except (ValueError, TypeError) as error:  # ragged lists
         raise ValueError(f"{name} must be an array{what and f' {what}'}: {error}") from None
+    if result.dtype.name in REDUCED_FLOATS:  # what a mixed-precision model returns
+        result = result.astype(np.float32)
     if result.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers{what and f' {what}'}, got dtype "
                         f"{result.dtype}")

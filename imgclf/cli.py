@@ -75,6 +75,21 @@ def _results(args) -> str:
     return "\n".join(lines)
 
 
+def _repository(args) -> str:
+    repository = _course("repository")
+
+    named = repository.configured()
+    lines = [f"the repository (_config.yml): {named.url}, ref {named.ref}"]
+    if args.apply:
+        lines += [f"rewrote {path}" for path in repository.apply()]
+    found = repository.disagreements()
+    if found:
+        raise RuntimeError("these places disagree with _config.yml's repository section "
+                           "(python -m imgclf repository --apply rewrites them):\n  "
+                           + "\n  ".join(found))
+    return "\n".join([*lines, "every place that names the repository agrees with it"])
+
+
 def _check_notebooks(args) -> str:
     _course("execute").nbval_check(args.notebooks)
     return "nbval: the committed notebooks reproduce their checked outputs."
@@ -257,6 +272,15 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
     results_page.add_argument("--runs", type=Path,
                               help="where that run's records are (default _build/runs/PROFILE)")
     results_page.set_defaults(run=_results)
+
+    named = commands.add_parser(
+        "repository", help="the repository _config.yml names, and the places derived from it",
+        description="Print the repository and ref that _config.yml's repository section names, "
+                    "and check every place derived from it (install cells, links, the "
+                    "package's REPOSITORY, pyproject's Homepage); --apply rewrites them first.")
+    named.add_argument("--apply", action="store_true",
+                       help="rewrite the derived places from _config.yml first")
+    named.set_defaults(run=_repository)
 
     check_notebooks = commands.add_parser(
         "check-notebooks", help="nbval: the committed notebooks' checked outputs reproduce",

@@ -24,6 +24,7 @@ from imgclf import _validate as check
 from imgclf import train
 from imgclf.analysis import layers_of
 from imgclf.data import Dataset
+from imgclf.models.common import softmax_classifier
 
 
 def feature_extractor(network: keras.Model) -> keras.Model:
@@ -64,8 +65,9 @@ def extract(model: keras.Model, inputs: np.ndarray, batch_size: int = 256) -> np
     if len(check.array("inputs", inputs, nonempty=False)) == 0:
         raise ValueError("extract needs at least one input")
     batch_size = check.integer("batch_size", batch_size, minimum=1)
+    # float32 whatever the model computes in (a mixed-precision model gives bfloat16).
     return np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + batch_size],
-                                                            training=False))
+                                                            training=False)).astype("float32")
                            for i in range(0, len(inputs), batch_size)])
 
 
@@ -93,7 +95,7 @@ def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int, epoch
                          f"{labels.min()}..{labels.max()}")
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(features.shape[1:], name="features")
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="new_classifier")(inputs)
+    outputs = softmax_classifier(inputs, num_classes, "new_classifier")
     head = keras.Model(inputs, outputs, name="new_head")
     head.compile(optimizer=keras.optimizers.Adam(learning_rate),
                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])

@@ -14,6 +14,7 @@
 #   FRESH    1 (default): execute every chapter; 0: keep chapters that finished earlier in $OUT
 #            with the same inputs, so that a second try goes on where the first stopped
 #   OUT      where everything goes (default _build/gpu-run)
+#   ARCHIVE  also pack $OUT into this .tar.gz at the end (one file to copy off the machine)
 # Small networks leave most of a large GPU idle, so JOBS chapters share the card, each in its
 # own process with a share of its memory; a chapter's seconds are then measured beside the
 # others' (the record's "concurrent_chapters" says how many). JOBS=1 times each chapter alone.
@@ -107,17 +108,24 @@ print("\n".join(sorted(stems, key=seconds, reverse=True)))
 PY
   )
   fraction=$(python3 -c "print(round(0.9 / $jobs, 3))")
-  export XLA_PYTHON_CLIENT_MEM_FRACTION=$fraction TF_FORCE_GPU_ALLOW_GROWTH=true
+  # JAX allocates on demand (up to that share): the runner process, which measures the
+  # calibration, would otherwise hold a share of its own beside its kernel's.
+  export XLA_PYTHON_CLIENT_MEM_FRACTION=$fraction XLA_PYTHON_CLIENT_PREALLOCATE=false
+  export TF_FORCE_GPU_ALLOW_GROWTH=true
   export IMGCLF_CONCURRENT_CHAPTERS=$jobs
   run "notebooks (profile $profile, $jobs at a time: ${chapters[*]})" \
     chapters_at_once "${chapters[@]}"
-  unset XLA_PYTHON_CLIENT_MEM_FRACTION IMGCLF_CONCURRENT_CHAPTERS
+  unset XLA_PYTHON_CLIENT_MEM_FRACTION XLA_PYTHON_CLIENT_PREALLOCATE IMGCLF_CONCURRENT_CHAPTERS
 fi
 
 if wants nbval; then
   run nbval python3 -m imgclf check-notebooks
 fi
 
+if [ -n "${ARCHIVE:-}" ]; then
+  tar czf "$ARCHIVE" -C "$(dirname "$out")" "$(basename "$out")" \
+    && echo "gpu-run: packed $out into $ARCHIVE"
+fi
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "gpu-run: these parts failed: ${failed[*]} (see $out/run.log)" >&2
   exit 1

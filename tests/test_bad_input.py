@@ -15,6 +15,7 @@ from imgclf import (
     catalog,
     check,
     checkpoints,
+    claims,
     cli,
     data,
     distribute,
@@ -141,6 +142,21 @@ CASES = [
      "total_steps must be a positive integer"),
     ("distribute.choose", "unknown devices", lambda: distribute.choose("tpu"), ValueError,
      "devices must be 'auto', 'none', 'cpu', 'gpu', 'slurm'"),
+    # claims
+    ("claims.degradation", "a network missing", lambda: claims.degradation(
+        {"plain20": 0.1, "plain56": 0.2, "resnet20": 0.1}, 20, 56), KeyError,
+     "training_error has no 'resnet56'; it has 'plain20', 'plain56', 'resnet20'"),
+    ("claims.degradation", "depths out of order", lambda: claims.degradation(
+        {"plain20": 0.1, "plain56": 0.2, "resnet20": 0.1, "resnet56": 0.1}, 56, 20),
+     ValueError, "deep must be an integer >= 57"),
+    ("claims.degradation", "a percentage for a fraction", lambda: claims.degradation(
+        {"plain20": 10, "plain56": 0.2, "resnet20": 0.1, "resnet56": 0.1}, 20, 56),
+     ValueError, r"training_error\['plain20'\] must be"),
+    ("claims.transfer", "no fine-tuning", lambda: claims.transfer(
+        {"feature extraction": {1: 0.5}}), KeyError, "accuracy has no 'fine-tuning'"),
+    ("claims.transfer", "a count one method lacks", lambda: claims.transfer(
+        {"fine-tuning": {1: 0.5, 10: 0.6}, "feature extraction": {1: 0.4}}), KeyError,
+     r"accuracy\['feature extraction'\] has no 10"),
     # metrics, analysis, timing
     ("metrics.top_k_accuracy", "top-k with k above the classes", lambda: metrics.top_k_accuracy(
         np.array([0, 1]), np.eye(2), 3), ValueError, "k must be an integer in 1..2"),

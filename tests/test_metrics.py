@@ -27,6 +27,16 @@ def test_top_k_small_example():
         [1 / 3, 2 / 3, 2 / 3, 1.0])
 
 
+def test_top_k_reads_bfloat16_probabilities():
+    # What a mixed-precision model's intermediate outputs hold; NumPy knows the type only
+    # through ml_dtypes (installed with JAX and TensorFlow).
+    bfloat16 = pytest.importorskip("ml_dtypes").bfloat16
+    labels = np.array([2, 0, 3])
+    p = np.array([[0.1, 0.2, 0.6, 0.1], [0.3, 0.4, 0.2, 0.1], [0.4, 0.3, 0.2, 0.1]])
+    assert [metrics.top_k_accuracy(labels, p.astype(bfloat16), k) for k in (1, 2, 3)] == \
+        pytest.approx([1 / 3, 2 / 3, 2 / 3])
+
+
 @pytest.mark.parametrize("y, p, k, message", [
     ([0, 1], np.ones((3, 4)), 1, "need labels \\(N,\\)"),
     ([0, 4], np.ones((2, 4)), 1, "labels must be in 0..3"),

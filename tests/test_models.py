@@ -258,3 +258,19 @@ def test_mini_xception_separable_against_regular():
 def test_pretrained_rejects_a_bad_input_shape_before_any_download():
     with pytest.raises(ValueError, match="at least 32x32 pixels"):
         models.pretrained("mobilenet", include_top=False, input_shape=(16, 16, 3))
+
+
+@pytest.mark.backend_independent
+def test_every_network_gives_float32_probabilities_under_mixed_precision():
+    # A bfloat16 softmax keeps about three significant digits: top-k ties and the analysis
+    # functions' inputs would suffer (the full profile trains in mixed precision on GPUs).
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        for name in models.names():
+            model = models.get(name, num_classes=10)
+            assert [str(output.dtype) for output in model.outputs] == \
+                ["float32"] * len(model.outputs), name
+            keras.backend.clear_session()
+    finally:
+        keras.mixed_precision.set_global_policy(previous)

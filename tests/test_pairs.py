@@ -13,6 +13,7 @@ import yaml
 from conftest import REPO
 
 import imgclf
+from imgclf.course import repository
 from imgclf.course.execute import notebook_sources
 from imgclf.course.pairs import CHECKED_TAG, tags
 
@@ -56,14 +57,14 @@ def test_committed_outputs_only_in_checked_cells(source):
 def test_first_cell_installs_imgclf_in_colab_only(source):
     first = jupytext.read(source).cells[0]
     assert first["cell_type"] == "code" and "remove-cell" in tags(first)
-    assert f"imgclf @ git+{imgclf.REPOSITORY}" in first["source"]
+    assert repository.configured(REPO).install in first["source"]
     with mock.patch.object(subprocess, "run") as run:
         exec(first["source"], {})
     run.assert_not_called()
     with mock.patch.dict("sys.modules", {"google.colab": mock.MagicMock()}), \
             mock.patch.object(subprocess, "run") as run:
         exec(first["source"], {})
-    assert f"imgclf @ git+{imgclf.REPOSITORY}" in run.call_args.args[0]
+    assert repository.configured(REPO).install in run.call_args.args[0]
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

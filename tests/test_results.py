@@ -35,7 +35,7 @@ def test_quick_run_inside_and_outside_its_range(tmp_path):
         '["01-image-classification"."quick/fashion_mnist"]\ntest_accuracy = [0.88, 0.94]\n')
     ok = expected.check(record(test_accuracy=0.91), tmp_path)
     assert ok == {"status": "passed", "ranges": {"test_accuracy": [0.88, 0.94]},
-                  "problems": []}
+                  "orders": [], "problems": []}
     low = expected.check(record(test_accuracy=0.5), tmp_path)
     assert low["status"] == "failed"
     assert "test_accuracy = 0.5 is outside its expected range [0.88, 0.94]" in low["problems"][0]
@@ -43,6 +43,36 @@ def test_quick_run_inside_and_outside_its_range(tmp_path):
     assert missing["problems"] == ["test_accuracy was expected but not reported"]
     elsewhere = expected.check(record(profile="full", test_accuracy=0.5), tmp_path)
     assert elsewhere["status"] == "unchecked"
+
+
+def test_a_run_that_reverses_a_claimed_order_fails(tmp_path):
+    (tmp_path / "expected.toml").write_text(
+        '["05-resnet"."full/fashion_mnist"]\n'
+        'order = ["plain20_training_error < plain56_training_error",\n'
+        '         "plain56_training_error > resnet56_training_error"]\n')
+    claimed = record("05-resnet", "full", plain20_training_error=0.06,
+                     plain56_training_error=0.12, resnet56_training_error=0.05)
+    assert expected.check(claimed, tmp_path)["status"] == "passed"
+    reversed_ = dict(claimed, metrics=dict(claimed["metrics"], plain56_training_error=0.04))
+    verdict = expected.check(reversed_, tmp_path)
+    assert verdict["status"] == "failed"
+    assert verdict["problems"][0] == (
+        "plain20_training_error = 0.06 is not below plain56_training_error = 0.04: the run "
+        "does not reproduce the claim plain20_training_error < plain56_training_error for "
+        "full/fashion_mnist")
+    assert verdict["problems"][1].startswith("resnet56_training_error = 0.05 is not below")
+    unreported = dict(claimed, metrics={"plain20_training_error": 0.06})
+    assert "plain56_training_error was expected but not reported" in \
+        expected.check(unreported, tmp_path)["problems"]
+
+
+def test_committed_full_records_meet_their_ranges_and_claims():
+    # The check the runner applies, on what the results page shows.
+    kept = records.load_records(REPO / "book" / "results" / "full")
+    assert kept, "no full-profile records in book/results/full"
+    for run in kept:
+        verdict = expected.check(run, REPO / "notebooks")
+        assert verdict["status"] == "passed", (run["notebook"], verdict["problems"])
 
 
 def test_smoke_runs_are_checked_for_sanity_only(tmp_path):
@@ -57,6 +87,7 @@ def test_smoke_runs_are_checked_for_sanity_only(tmp_path):
     ("[a\n", "is not valid TOML"),
     ('["01"."quick/x"]\nm = [2, 1]\n', "must be \\[low, high\\] with low <= high"),
     ('["01"."quick/x"]\nm = "high"\n', "must be \\[low, high\\]"),
+    ('["01"."full/x"]\norder = ["a <= b"]\n', "each claim must read 'metric < metric'"),
 ])
 def test_bad_expected_file(tmp_path, text, message):
     (tmp_path / "expected.toml").write_text(text)
@@ -77,6 +108,11 @@ def test_keep_and_render(tmp_path):
         chapter["calibration"] = {"seconds": records.REFERENCE_CALIBRATION_S / 2, "steps": 10,
                                   "what": "10 steps"}
         chapter["hardware"]["cpu_flags"] = ["avx2", "avx512f"]
+        chapter["versions"].update(keras_backend="tensorflow", tensorflow="2.21.0")
+    # The page checks each record against today's expected.toml, not the verdict it carries.
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "expected.toml").write_text(
+        '["01-image-classification"."quick/fashion_mnist"]\ntest_accuracy = [0.88, 0.94]\n')
     (runs / "01-image-classification.json").write_text(json.dumps(first))
     (runs / "02-ilsvrc-top5.json").write_text(json.dumps(second))
     kept = results.keep(runs, "quick", root=tmp_path)
@@ -89,11 +125,29 @@ def test_keep_and_render(tmp_path):
     assert ("| 02-ilsvrc-top5 | fashion_mnist | 12.5 | 25.0 | top1 accuracy: 0.92 | unchecked |"
             in page), "a chapter's seconds beside those scaled to the reference machine"
     assert ("Some CPU (2 cores, with AVX-512 (avx2, avx512f)); Python 3.11.7, Keras 3.15.1 on "
-            "jax 0.10.2") in page
+            "tensorflow 2.21.0") in page
     assert f"Machine calibration: {records.REFERENCE_CALIBRATION_S / 2:g} s (10 steps;" in page
     assert "so this one ran at 2x its speed" in page
+    assert "Each chapter ran alone on the machine." in page
     with pytest.raises(ValueError, match="another profile than full"):
         results.keep(runs, "full", root=tmp_path)
+
+
+def test_gpu_records_are_not_scaled_to_the_cpu_reference(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    gpu = record(profile="full", test_accuracy=0.92)
+    gpu["hardware"]["gpus"] = ["NVIDIA H200"]
+    gpu.update(calibration={"seconds": 0.04, "steps": 10, "what": "10 steps"},
+               concurrent_chapters=4)
+    (runs / "01-image-classification.json").write_text(json.dumps(gpu))
+    results.keep(runs, "full", root=tmp_path)
+    page = results.page(tmp_path)
+    assert records.calibrated_seconds(gpu) is None
+    assert "| 01-image-classification | fashion_mnist | 12.5 | - |" in page
+    assert "so no *scaled* seconds are given here" in page
+    assert "Chapters ran 4 at a time on the machine" in page
+    assert "| **all chapters** | **12.5** |" in page
     with pytest.raises(FileNotFoundError, match="no run records"):
         results.keep(tmp_path / "empty", "quick", root=tmp_path)
 

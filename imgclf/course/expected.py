@@ -1,5 +1,7 @@
 """Expected results: each chapter's headline metrics must fall in the ranges kept next to the
-notebooks (`notebooks/expected.toml`), per profile and data set.
+notebooks (`notebooks/expected.toml`), per profile and data set, and the orderings that encode
+the lecture's claims there (an `order` list: "plain20_training_error < plain56_training_error")
+must hold.
 
 A quick or full run outside its range fails; a smoke run is checked only for sanity (finite
 numbers; accuracies and error rates in [0, 1]), as 1,500 images give no stable result.
@@ -12,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 EXPECTED_FILE = "expected.toml"
+ORDER_KEY = "order"  # a list of "metric < metric" (or ">"): the claims a run must reproduce
 BOUNDED_WORDS = ("accuracy", "error")  # metrics that are fractions of images
 
 
@@ -32,21 +35,54 @@ def ranges(folder: Path | str = "notebooks") -> dict[str, dict[str, dict[str, tu
     for notebook, runs in table.items():
         for run, metrics in runs.items():
             for metric, bounds in metrics.items():
-                if (not isinstance(bounds, list) or len(bounds) != 2
+                if metric == ORDER_KEY:
+                    for claim in bounds if isinstance(bounds, list) else [bounds]:
+                        _parse_order(claim, f"{path}: {notebook} {run}")
+                elif (not isinstance(bounds, list) or len(bounds) != 2
                         or not all(isinstance(b, (int, float)) for b in bounds)
                         or bounds[0] > bounds[1]):
                     raise ValueError(f"{path}: {notebook} {run} {metric} must be [low, high] "
                                      f"with low <= high, got {bounds!r}")
-    return {nb: {run: {m: tuple(b) for m, b in metrics.items()} for run, metrics in runs.items()}
+    return {nb: {run: {m: tuple(b) for m, b in metrics.items() if m != ORDER_KEY}
+                 for run, metrics in runs.items()}
             for nb, runs in table.items()}
+
+
+def orders(folder: Path | str = "notebooks") -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """{notebook: {"profile/dataset": [(smaller, larger), ...]}}: the orderings a run must
+    reproduce, from the `order` lists of `folder/expected.toml` ("a < b" or "b > a").
+
+    Raises:
+        ValueError: as `ranges`, or an ordering that is not "metric < metric".
+    """
+    ranges(folder)  # validates the whole file
+    path = Path(folder) / EXPECTED_FILE
+    if not path.is_file():
+        return {}
+    table = tomllib.loads(path.read_text())
+    return {nb: {run: [_parse_order(claim, "") for claim in metrics[ORDER_KEY]]
+                 for run, metrics in runs.items() if ORDER_KEY in metrics}
+            for nb, runs in table.items()}
+
+
+def _parse_order(claim, where: str) -> tuple[str, str]:
+    """("a", "b") for "a < b" or "b > a"."""
+    for sign in ("<", ">"):
+        parts = claim.split(sign) if isinstance(claim, str) else []
+        if len(parts) == 2 and all(part.strip().isidentifier() for part in parts):
+            left, right = (part.strip() for part in parts)
+            return (left, right) if sign == "<" else (right, left)
+    raise ValueError(f"{where} order: each claim must read 'metric < metric' or 'metric > "
+                     f"metric', got {claim!r}")
 
 
 def check(record: dict, folder: Path | str = "notebooks") -> dict:
     """Compare a run record's metrics with their expected ranges; return the verdict.
 
     The verdict is {"status": "passed" | "failed" | "unchecked", "ranges": {...},
-    "problems": [...]}: "unchecked" when the notebook has no ranges for the record's profile
-    and data set (smoke runs are always checked for sanity).
+    "orders": [[smaller, larger], ...], "problems": [...]}: "unchecked" when the notebook has
+    no ranges or orderings for the record's profile and data set (smoke runs are always
+    checked for sanity only).
     """
     metrics = record["metrics"]
     problems = [f"{name} = {value!r} is not a finite number"
@@ -58,8 +94,17 @@ def check(record: dict, folder: Path | str = "notebooks") -> dict:
         return {"status": "failed" if problems else "passed", "ranges": {}, "problems": problems}
     key = f"{record['profile']}/{record['dataset']}"
     expected = ranges(folder).get(record["notebook"], {}).get(key, {})
-    if not expected and not problems:
+    ordered = orders(folder).get(record["notebook"], {}).get(key, [])
+    if not expected and not ordered and not problems:
         return {"status": "unchecked", "ranges": {}, "problems": []}
+    for smaller, larger in ordered:
+        missing = [name for name in (smaller, larger) if name not in metrics]
+        if missing:
+            problems.append(f"{' and '.join(missing)} was expected but not reported")
+        elif not metrics[smaller] < metrics[larger]:
+            problems.append(f"{smaller} = {metrics[smaller]:.4g} is not below {larger} = "
+                            f"{metrics[larger]:.4g}: the run does not reproduce the claim "
+                            f"{smaller} < {larger} for {key}")
     for name, (low, high) in expected.items():
         if name not in metrics:
             problems.append(f"{name} was expected but not reported")
@@ -68,4 +113,4 @@ def check(record: dict, folder: Path | str = "notebooks") -> dict:
                             f"[{low:g}, {high:g}] for {key}")
     return {"status": "failed" if problems else "passed",
             "ranges": {name: list(bounds) for name, bounds in expected.items()},
-            "problems": problems}
+            "orders": [list(pair) for pair in ordered], "problems": problems}

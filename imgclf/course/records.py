@@ -27,14 +27,26 @@ def load_records(out_dir: Path | str) -> list[dict]:
 BUDGET_S = {"smoke": 60.0, "quick": 150.0}
 #: `imgclf.hardware.calibrate()` on that machine with TensorFlow (0.088-0.108 s, 2026-11-26).
 REFERENCE_CALIBRATION_S = 0.09
+#: The calibration compares like with like only on the reference's engine and without a GPU:
+#: the same steps took 0.65 s on JAX on that CPU, and 0.03-0.04 s on an H200.
+REFERENCE_BACKEND = "tensorflow"
+
+
+def comparable(record: dict) -> bool:
+    """Whether the record's calibration can be set beside the reference machine's: measured
+    with TensorFlow, on a machine without a GPU."""
+    return (bool((record.get("calibration") or {}).get("seconds"))
+            and record.get("versions", {}).get("keras_backend") == REFERENCE_BACKEND
+            and not record.get("hardware", {}).get("gpus"))
 
 
 def calibrated_seconds(record: dict) -> float | None:
     """The record's seconds scaled to the development machine's speed (its seconds times
-    the reference calibration over its own), or None without a calibration."""
-    measured = (record.get("calibration") or {}).get("seconds")
-    if not measured:
+    the reference calibration over its own), or None without a calibration comparable with
+    the reference's (`comparable`)."""
+    if not comparable(record):
         return None
+    measured = record["calibration"]["seconds"]
     return record["seconds"] * REFERENCE_CALIBRATION_S / measured
 
 

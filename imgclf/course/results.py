@@ -13,7 +13,14 @@ import tempfile
 from pathlib import Path
 
 from imgclf import atomic
-from imgclf.course.records import REFERENCE_CALIBRATION_S, calibrated_seconds, load_records
+from imgclf.course import expected
+from imgclf.course.records import (
+    REFERENCE_BACKEND,
+    REFERENCE_CALIBRATION_S,
+    calibrated_seconds,
+    comparable,
+    load_records,
+)
 
 KEPT = Path("book") / "results"
 PAGE = Path("book") / "results.md"
@@ -22,7 +29,8 @@ WHERE = {"full": "a GPU", "quick": "a CPU", "smoke": "a CPU, on the shipped samp
 
 
 def keep(runs_dir: Path | str, profile: str, root: Path | str = ".") -> Path:
-    """Replace the kept records of `profile` with those in `runs_dir`; return their folder.
+    """Replace the kept records of `profile` with those in `runs_dir`, each checked against
+    the expected ranges and claims of `root/notebooks/expected.toml`; return their folder.
 
     Raises:
         FileNotFoundError: `runs_dir` holds no run records.
@@ -43,6 +51,9 @@ def keep(runs_dir: Path | str, profile: str, root: Path | str = ".") -> Path:
         staged = Path(scratch) / profile
         staged.mkdir()
         for record in records:
+            # Checked again against today's ranges and claims: a run recorded before they
+            # were set (or changed) shows how it compares with them.
+            record["expected"] = expected.check(record, Path(root) / "notebooks")
             (staged / f"{record['notebook']}.json").write_text(
                 json.dumps(record, indent=1, sort_keys=True) + "\n")
         if target.exists():
@@ -71,12 +82,27 @@ def _calibration(records: list[dict]) -> str:
         return ("Machine calibration: not measured (these records predate it), so the "
                 "seconds cannot be compared with another machine's.")
     shown = " and ".join(f"{f:g} s" for f in figures)
+    what = (f"{records[0]['calibration']['what']}; `imgclf.hardware.calibrate`")
+    if not all(comparable(r) for r in records):
+        return (f"Machine calibration: {shown} ({what}), on "
+                f"{records[0]['versions'].get('keras_backend')} "
+                f"{'and a GPU' if records[0]['hardware'].get('gpus') else 'without a GPU'}. The "
+                f"development machine's {REFERENCE_CALIBRATION_S:g} s was measured with "
+                f"{REFERENCE_BACKEND} on a CPU, so no *scaled* seconds are given here.")
     ratio = figures[-1] / REFERENCE_CALIBRATION_S
-    return (f"Machine calibration: {shown} ({records[0]['calibration']['what']}; "
-            f"`imgclf.hardware.calibrate`); the development machine takes "
+    return (f"Machine calibration: {shown} ({what}); the development machine takes "
             f"{REFERENCE_CALIBRATION_S:g} s, so this one ran at {1 / ratio:.2g}x its speed. "
             f"*Scaled* is a chapter's seconds at the development machine's speed: a slow "
             f"machine shows a large ratio here, a slow chapter a large scaled time.")
+
+
+def _sharing(records: list[dict]) -> str:
+    shared = sorted({r.get("concurrent_chapters") or 1 for r in records})
+    if shared == [1]:
+        return "Each chapter ran alone on the machine."
+    return (f"Chapters ran {' or '.join(map(str, shared))} at a time on the machine "
+            f"(`scripts/gpu-run.sh`, `JOBS`), each in its own process: a chapter's seconds "
+            f"include waiting for the card beside the others, so it alone would take less.")
 
 
 def _metrics(record: dict) -> str:
@@ -90,6 +116,11 @@ def _metrics(record: dict) -> str:
             mark = "✓" if low <= value <= high else "✗"
             shown += f" {mark} [{low:g}, {high:g}]"
         parts.append(f"{name.replace('_', ' ')}: {shown}")
+    for smaller, larger in verdict.get("orders", []):
+        if smaller in record["metrics"] and larger in record["metrics"]:
+            mark = "✓" if record["metrics"][smaller] < record["metrics"][larger] else "✗"
+            parts.append(f"claim: {smaller.replace('_', ' ')} < {larger.replace('_', ' ')} "
+                         f"{mark}")
     return "<br>".join(parts)
 
 
@@ -125,7 +156,9 @@ def page(root: Path | str = ".") -> str:
                      for p in shown]
             lines.append(f"| {notebook} | " + " | ".join(cells) + " |")
         lines.append("| **all chapters** | " + " | ".join(
-            f"**{sum(seconds[p].values()):.1f}**" for p in shown) + " |")
+            f"**{sum(seconds[p].values()):.1f}**" if len(seconds[p]) == len(notebooks)
+            else f"**{sum(seconds[p].values()):.1f}** ({len(seconds[p])} of {len(notebooks)} "
+                 f"run)" for p in shown) + " |")
         lines.append("")
     for profile in (p for p in PROFILE_ORDER if p in kept):
         records = kept[profile]
@@ -135,11 +168,13 @@ def page(root: Path | str = ".") -> str:
             f"Run {started[0][:10]}"
             + (f" to {started[-1][:10]}" if started[-1][:10] != started[0][:10] else "")
             + f" on: {_machine(records)}.", "", _calibration(records), "",
+            _sharing(records), "",
             "| chapter | data set | seconds | scaled | metrics (expected range) | check |",
             "|---|---|---:|---:|---|---|",
         ]
         for r in records:
-            status = (r.get("expected") or {}).get("status", "unchecked")
+            r["expected"] = expected.check(r, root / "notebooks")  # today's ranges and claims
+            status = r["expected"]["status"]
             scaled = calibrated_seconds(r)
             lines.append(f"| {r['notebook']} | {r['dataset']} | {r['seconds']:.1f} | "
                          f"{'-' if scaled is None else f'{scaled:.1f}'} | "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import keras
 from keras import layers
 
-from imgclf.models.common import check_arguments, headless_ending
+from imgclf.models.common import check_arguments, headless_ending, softmax_classifier
 from imgclf.models.lrn import LocalResponseNormalization
 
 
@@ -79,7 +79,7 @@ def _alexnet(convs, dense_units, minimum, input_shape, num_classes, include_top,
     for i, units in enumerate(dense_units, start=6):
         x = layers.Dense(units, activation="relu", name=f"fc{i}")(x)
         x = layers.Dropout(dropout, name=f"fc{i}_dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = softmax_classifier(x, num_classes)
     return keras.Model(inputs, outputs, name=name)
 
 

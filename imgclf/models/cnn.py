@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from imgclf.models.common import check_arguments, check_rate, conv_bn_relu
+from imgclf.models.common import check_arguments, check_rate, conv_bn_relu, softmax_classifier
 
 # Momentum 0.9 (Keras: 0.99) lets the moving statistics settle within a short run.
 SHORT_RUN_MOMENTUM = 0.9
@@ -41,7 +41,7 @@ def small_cnn(
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     x = layers.Dense(dense_units, activation="relu", name="hidden")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    outputs = softmax_classifier(x, num_classes, "classifier")
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -66,7 +66,7 @@ def four_layer_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(128, activation=activation, kernel_initializer=kernel_initializer,
                      name="hidden")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    outputs = softmax_classifier(x, num_classes, "classifier")
     return keras.Model(inputs, outputs, name=name or f"four_layer_cnn_{activation}")
 
 
@@ -93,5 +93,5 @@ def plain_cnn(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10,
         for c, filters in enumerate(widths, start=1):
             x = conv_bn_relu(x, filters, 3, name=f"stage{s}_{c}", momentum=SHORT_RUN_MOMENTUM)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = softmax_classifier(x, num_classes)
     return keras.Model(inputs, outputs, name=name)

@@ -96,6 +96,16 @@ def check_rate(name: str, value, what: str = "dropout") -> float:
     return check.rate(f"{name}: {what}", value)
 
 
+def softmax_classifier(x, num_classes: int, name: str = "predictions"):
+    """A dense layer of `num_classes` units with softmax: class probabilities (N, classes).
+
+    Computed in float32 whatever the global policy: under mixed precision a bfloat16 softmax
+    keeps about three significant digits, which ties close classes (top-k) and loses small
+    probabilities (the loss); Keras's mixed-precision guide keeps the last layer in float32.
+    """
+    return layers.Dense(num_classes, activation="softmax", dtype="float32", name=name)(x)
+
+
 def pooled_classifier(inputs, x, name: str, num_classes: int, include_top: bool,
                       pooling: str | None):
     """The usual ending: global average pooling and a softmax classifier, as a keras.Model.
@@ -105,7 +115,7 @@ def pooled_classifier(inputs, x, name: str, num_classes: int, include_top: bool,
     if not include_top:
         return keras.Model(inputs, headless_ending(x, pooling), name=name)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = softmax_classifier(x, num_classes)
     return keras.Model(inputs, outputs, name=name)
 
 

@@ -24,6 +24,7 @@ from imgclf.models.common import (
     conv_bn_relu,
     headless_ending,
     pooled_classifier,
+    softmax_classifier,
 )
 from imgclf.models.lrn import LocalResponseNormalization
 
@@ -165,7 +166,7 @@ def auxiliary_classifier(x, num_classes: int, name: str):
     x = layers.Flatten(name=f"{name}_flatten")(x)
     x = layers.Dense(1024, activation="relu", name=f"{name}_fc")(x)
     x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
-    return layers.Dense(num_classes, activation="softmax", name=f"{name}_predictions")(x)
+    return softmax_classifier(x, num_classes, f"{name}_predictions")
 
 
 def GoogLeNet(input_shape=(224, 224, 3), num_classes=1000, include_top=True, pooling=None,
@@ -195,7 +196,7 @@ def GoogLeNet(input_shape=(224, 224, 3), num_classes=1000, include_top=True, poo
         return keras.Model(inputs, headless_ending(x, pooling), name="googlenet")
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     x = layers.Dropout(0.4, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = softmax_classifier(x, num_classes)
     return keras.Model(inputs, [outputs, *side_outputs] if side_outputs else outputs,
                        name="googlenet")
 

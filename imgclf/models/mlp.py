@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from imgclf.models.common import check_arguments
+from imgclf.models.common import check_arguments, softmax_classifier
 
 
 def deep_mlp(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, depth: int = 10,
@@ -29,5 +29,5 @@ def deep_mlp(input_shape: Sequence[int] = (28, 28, 1), num_classes: int = 10, de
     for i in range(1, depth + 1):
         x = layers.Dense(width, activation=activation, kernel_initializer=kernel_initializer,
                          name=f"dense{i}")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="classifier")(x)
+    outputs = softmax_classifier(x, num_classes, "classifier")
     return keras.Model(inputs, outputs, name=name or f"deep_mlp_{activation}")

@@ -50,5 +50,6 @@ def MobileNet(input_shape=(224, 224, 3), num_classes=1000, include_top=True, poo
     x = layers.Dropout(dropout, name="dropout")(x)
     x = layers.Conv2D(num_classes, 1, padding="same", name="conv_preds")(x)
     x = layers.Reshape((num_classes,), name="reshape")(x)
-    outputs = layers.Activation("softmax", name="predictions")(x)
+    # float32 under mixed precision, as common.softmax_classifier
+    outputs = layers.Activation("softmax", dtype="float32", name="predictions")(x)
     return keras.Model(inputs, outputs, name="mobilenet")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from imgclf.models.common import check_arguments, headless_ending
+from imgclf.models.common import check_arguments, headless_ending, softmax_classifier
 
 FILTERS = (64, 128, 256, 512, 512)
 #: Convolutions per block: the only difference between the two networks.
@@ -35,7 +35,7 @@ def _vgg(variant, input_shape, num_classes, include_top, pooling):
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(4096, activation="relu", name="fc1")(x)
     x = layers.Dense(4096, activation="relu", name="fc2")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = softmax_classifier(x, num_classes)
     return keras.Model(inputs, outputs, name=variant)
 
 

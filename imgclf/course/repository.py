@@ -1,0 +1,105 @@
+"""The one place that names the course's repository: `_config.yml`, section `repository`
+(`url`, and `branch`: the branch or tag that the book's buttons, links and install cells
+point at).
+
+Everything else that names it is derived from there: `apply` rewrites it (`make sync` runs
+it first), `disagreements` lists what does not match (a test runs it). The derived places:
+the package's `imgclf.REPOSITORY` (its error messages), `pyproject.toml`'s Homepage, the
+links of the README and the book's pages, and every chapter's install cell (in the `.md`
+source; `make sync` then writes the `.ipynb`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG = "_config.yml"
+# A GitHub repository URL, with the ref of a file link when there is one.
+GITHUB = re.compile(r"https://github\.com/[\w.-]+/[\w-]+(?:\.[\w-]+)*(?P<blob>/blob/[^/\s)\"']+/)?")
+COLAB = re.compile(r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[^/\s)\"']+/")
+INSTALL = re.compile(r"imgclf @ git\+https://github\.com/[\w.-]+/[\w.-]+?(?:@[\w./-]+)?(?=\")")
+
+
+@dataclass(frozen=True)
+class Repository:
+    """url: "https://github.com/OWNER/NAME"; ref: the branch or tag the book points at."""
+
+    url: str
+    ref: str
+
+    @property
+    def install(self) -> str:
+        """The requirement an install cell passes to pip."""
+        return f"imgclf @ git+{self.url}@{self.ref}"
+
+    @property
+    def colab(self) -> str:
+        """The prefix of a notebook's Open-in-Colab URL (add `notebooks/NN-topic.ipynb`)."""
+        owner_and_name = self.url.removeprefix("https://github.com/")
+        return f"https://colab.research.google.com/github/{owner_and_name}/blob/{self.ref}/"
+
+
+def configured(root: Path | str = ".") -> Repository:
+    """The repository named in `root/_config.yml`.
+
+    Raises:
+        ValueError: no `repository` section with a GitHub `url` and a `branch`.
+    """
+    import yaml
+
+    path = Path(root) / CONFIG
+    section = (yaml.safe_load(path.read_text()) or {}).get("repository") or {}
+    url, ref = section.get("url"), section.get("branch")
+    if not isinstance(url, str) or not GITHUB.fullmatch(url) or GITHUB.fullmatch(url)["blob"]:
+        raise ValueError(f"{path}: repository.url must be https://github.com/OWNER/NAME, got "
+                         f"{url!r}")
+    if not isinstance(ref, str) or not re.fullmatch(r"[\w./-]+", ref):
+        raise ValueError(f"{path}: repository.branch must name a branch or tag, got {ref!r}")
+    return Repository(url, ref)
+
+
+def derived_files(root: Path | str = ".") -> list[Path]:
+    """The files that name the repository, besides `_config.yml`."""
+    root = Path(root)
+    return sorted([root / "README.md", root / "pyproject.toml", root / "imgclf" / "__init__.py",
+                   *(root / "book").glob("*.md"), *(root / "notebooks").glob("[0-9][0-9]-*.md")])
+
+
+def _derive(text: str, repository: Repository) -> str:
+    text = INSTALL.sub(repository.install, text)
+    text = COLAB.sub(repository.colab, text)
+    return GITHUB.sub(lambda m: repository.url + (f"/blob/{repository.ref}/"
+                                                  if m["blob"] else ""), text)
+
+
+def apply(root: Path | str = ".") -> list[Path]:
+    """Rewrite every derived place from `_config.yml`; return the files that changed."""
+    repository = configured(root)
+    changed = []
+    for path in derived_files(root):
+        text = path.read_text()
+        new = _derive(text, repository)
+        if new != text:
+            path.write_text(new)
+            changed.append(path)
+    return changed
+
+
+def disagreements(root: Path | str = ".") -> list[str]:
+    """One line per derived place that does not match `_config.yml` ("file:line: found,
+    expected"), and per chapter whose install cell is missing; empty when all agree."""
+    root = Path(root)
+    repository = configured(root)
+    found = []
+    for path in derived_files(root):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            expected = _derive(line, repository)
+            if expected != line:
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()} (expected: "
+                             f"{expected.strip()})")
+        if path.parent.name == "notebooks" and repository.install not in path.read_text():
+            found.append(f"{path.relative_to(root)}: no install cell with "
+                         f"{repository.install!r}")
+    return found
