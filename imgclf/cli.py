@@ -103,11 +103,14 @@ def _build_book(args) -> str:
 
 
 def _sync_notebooks(args) -> str:
-    sync = _course("pairs").sync
+    sync, colab = _course("pairs").sync, _course("colab")
     runs = _runs_dir(args)
-    written = [sync(source, runs / f"{source.stem}.ipynb") for source in
-               _course("execute").notebook_sources(args.notebooks, args.only)]
-    return "\n".join(f"wrote {path} (reference outputs from {runs})" for path in written)
+    lines = []
+    for source in _course("execute").notebook_sources(args.notebooks, args.only):
+        lines.append(f"wrote {sync(source, runs / f'{source.stem}.ipynb')} (reference "
+                     f"outputs from {runs})")
+        lines.append(f"wrote {colab.write(source, args.notebooks.resolve().parent)} (for Colab)")
+    return "\n".join(lines)
 
 
 def _positive(text: str) -> int:
@@ -243,7 +246,7 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
         ("build-book", _build_book, "build the HTML book from executed notebooks"),
         ("sync-notebooks", _sync_notebooks,
          "rewrite each .ipynb from its .md, with the reference outputs of its checked cells "
-         "taken from executed notebooks"),
+         "taken from executed notebooks, and its Colab notebook (colab/NN-topic.ipynb)"),
     ):
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument("--profile", default="auto", choices=profiles.CHOICES)

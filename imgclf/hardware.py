@@ -40,6 +40,42 @@ def gpu_names() -> list[str]:
     return []
 
 
+def compute_capabilities() -> list[tuple[int, int]]:
+    """The CUDA compute capability (major, minor) of each GPU the Keras backend sees: (7, 5)
+    for a T4, (8, 0) for an A100, (9, 0) for an H100 or H200; empty without a GPU."""
+    backend = _backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return [tuple(tf.config.experimental.get_device_details(gpu)["compute_capability"])
+                for gpu in tf.config.list_physical_devices("GPU")]
+    if backend == "jax":
+        import jax
+
+        return [tuple(int(part) for part in str(device.compute_capability).split(".")[:2])
+                for device in jax.devices() if device.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_capability(i) for i in range(torch.cuda.device_count())]
+    return []
+
+
+#: From compute capability 8.0 (Ampere) on, tensor cores compute in bfloat16.
+BFLOAT16_FROM = (8, 0)
+
+
+def mixed_precision_policy() -> str | None:
+    """The Keras mixed-precision policy that is fast on this machine's GPUs: "mixed_bfloat16"
+    from compute capability 8.0 on, "mixed_float16" below it (a T4, 7.5, has float16 tensor
+    cores only; Keras then scales the loss to keep small gradients), None without a GPU
+    (a CPU gains nothing from either)."""
+    capabilities = compute_capabilities()
+    if not capabilities:
+        return None
+    return "mixed_bfloat16" if min(capabilities) >= BFLOAT16_FROM else "mixed_float16"
+
+
 def gpu_available() -> bool:
     """Whether the Keras backend sees at least one GPU."""
     return bool(gpu_names())

@@ -49,7 +49,8 @@ class TrainConfig:
         bn_momentum: BatchNormalization momentum; lower values settle within short runs.
         validation_split: the share of training images held out for validation (0: none,
             for runs on a handful of labelled images).
-        mixed_precision: compute in bfloat16 (on GPUs), keeping float32 weights.
+        mixed_precision: compute in 16 bits, keeping float32 weights: bfloat16, or float16 on
+            GPUs older than Ampere (`imgclf.hardware.mixed_precision_policy`).
     """
 
     epochs: int
@@ -73,7 +74,7 @@ def config(settings: Settings, **changes) -> TrainConfig:
 
     smoke and quick: no augmentation (within a few epochs it costs more accuracy than it
     gives: 90.8% instead of 92.3% for `resnet_compact`, 3 epochs on Fashion-MNIST); full:
-    augmentation, label smoothing 0.1, BatchNorm momentum 0.99, bfloat16 when a GPU is visible.
+    augmentation, label smoothing 0.1, BatchNorm momentum 0.99, mixed precision with a GPU.
     """
     base = TrainConfig(epochs=settings.epochs, batch_size=settings.batch_size,
                        seed=settings.seed, verbose=settings.verbose,
@@ -294,7 +295,10 @@ def _build(model, data: Dataset, cfg: TrainConfig, replicas: int, n_train: int):
                          f"devices it is split over")
     previous_policy = keras.mixed_precision.global_policy()
     if cfg.mixed_precision:
-        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        # float16 where the GPU has no bfloat16 tensor cores; bfloat16 elsewhere (asked for
+        # on a CPU too, bfloat16 keeps float32's range and needs no loss scaling).
+        keras.mixed_precision.set_global_policy(hardware.mixed_precision_policy()
+                                                or "mixed_bfloat16")
     try:
         network = model if isinstance(model, keras.Model) else model()
     finally:

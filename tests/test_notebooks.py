@@ -76,7 +76,7 @@ def test_book_builds_with_warnings_as_errors(built_book):
             assert (html / "notebooks" / src).resolve().is_file(), src
         colab = re.findall(r'https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/main/'
                            r'([^"]+\.ipynb)', page)
-        assert colab == [f"notebooks/{source.stem}.ipynb"] * len(colab) and colab
+        assert colab == [f"colab/{source.stem}.ipynb"] * len(colab) and colab
         assert (REPO / colab[0]).is_file()
         assert "google.colab" not in page, "the install cell is hidden from the HTML"
         assert "dropdown" in page and "solution" in page
@@ -96,7 +96,7 @@ def test_site_in_a_real_browser(built_book):
     report = sitecheck.check(built_book.parent, REPO, ("notebooks/06-inception.html", shot))
     print(report.summary())
     assert report.problems == []
-    chapters = {f"notebooks/{source.stem}.ipynb" for source in SOURCES}
+    chapters = {f"colab/{source.stem}.ipynb" for source in SOURCES}
     assert set(report.colab_targets) == chapters
     assert report.pages >= len(SOURCES) + 4 and report.images >= len(SOURCES)
     assert report.internal_links > 10 * report.pages

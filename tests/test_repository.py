@@ -44,7 +44,7 @@ def test_a_fork_changes_one_place_and_apply_does_the_rest(copy):
     assert '"imgclf @ git+https://github.com/someone/imgclf-fork@v2026.1"' in chapter
     readme = (copy / "README.md").read_text()
     assert ("https://colab.research.google.com/github/someone/imgclf-fork/blob/v2026.1/"
-            "notebooks/") in readme
+            "colab/05-resnet.ipynb") in readme
     assert "github.com/imgclf/imgclf" not in readme
     assert repository.apply(copy) == []  # applied twice: nothing more to do
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import HANG_S, REPO
 from keras.src.trainers.trainer import model_supports_jit
 
-from imgclf import data, distribute, models, profiles, train, viz
+from imgclf import data, distribute, hardware, models, profiles, train, viz
 from imgclf.augment import RandomCropFlip
 
 
@@ -193,6 +193,29 @@ def test_mixed_precision_trains_and_restores_the_policy(sample):
     cfg = train.config(profiles.resolve("smoke"), epochs=1, mixed_precision=True, verbose=0)
     trained = train.fit(lambda: models.small_cnn(), sample.subset(128, 32), cfg)
     assert trained.network.get_layer("stage1_conv").compute_dtype == "bfloat16"
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert np.isfinite(trained.record["test_loss"])
+
+
+@pytest.mark.parametrize("capabilities, policy", [
+    ([], None),                      # a CPU
+    ([(7, 5)], "mixed_float16"),     # Colab's T4: float16 tensor cores only
+    ([(8, 0)], "mixed_bfloat16"),    # A100
+    ([(9, 0)], "mixed_bfloat16"),    # H100, H200
+    ([(9, 0), (7, 0)], "mixed_float16"),  # the oldest card decides
+])
+def test_mixed_precision_policy_follows_the_compute_capability(monkeypatch, capabilities,
+                                                               policy):
+    monkeypatch.setattr(hardware, "compute_capabilities", lambda: capabilities)
+    assert hardware.mixed_precision_policy() == policy
+
+
+def test_mixed_precision_on_a_t4_trains_in_float16(monkeypatch, sample):
+    monkeypatch.setattr(hardware, "compute_capabilities", lambda: [(7, 5)])
+    cfg = train.config(profiles.resolve("smoke"), epochs=1, mixed_precision=True, verbose=0)
+    trained = train.fit(lambda: models.small_cnn(), sample.subset(128, 32), cfg)
+    assert trained.network.get_layer("stage1_conv").compute_dtype == "float16"
+    assert trained.network.get_layer("classifier").compute_dtype == "float32"
     assert keras.mixed_precision.global_policy().name == "float32"
     assert np.isfinite(trained.record["test_loss"])
 

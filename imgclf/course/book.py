@@ -1,8 +1,8 @@
 """The HTML book: staged from the executed notebooks, built by Jupyter Book with warnings as errors.
 
 The book shows the outputs of one execution (`imgclf.course.execute.run_notebooks`); it never
-executes a notebook itself. Staging puts the executed `.ipynb` where the `.md` source sits, so
-the page's Colab button points at the committed `notebooks/NN-topic.ipynb`.
+executes a notebook itself. Staging puts the executed `.ipynb` where the `.md` source sits;
+the page's Colab button is pointed at `colab/NN-topic.ipynb` (`imgclf.course.sphinx_fixes`).
 """
 
 from __future__ import annotations

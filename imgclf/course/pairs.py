@@ -1,4 +1,4 @@
-"""The notebook pairs: `NN-topic.md` (MyST, the source) and `NN-topic.ipynb` (committed, for Colab).
+"""The notebook pairs: `NN-topic.md` (MyST, the source) and its Jupytext pair `NN-topic.ipynb`.
 
 The committed `.ipynb` carries outputs only in cells tagged `nbval-check-output`: the reference
 values (parameter counts, shapes, the lecture's arithmetic) that nbval compares on every test

@@ -3,9 +3,15 @@
 Jupyter Book 1 gives every page sphinx-thebe's configuration script twice, and the second
 copy stops with "Identifier 'THEBE_JS_URL' has already been declared"; this drops scripts a
 page already has. (The theme's colour mode is set in _config.yml's html_context: `default_mode`.)
+
+The theme's Colab button opens the page's own notebook, `notebooks/NN-topic.ipynb`: the Jupytext
+pair, whose markdown is MyST. It is pointed at the chapter's Colab notebook,
+`colab/NN-topic.ipynb` (`imgclf.course.colab`), instead.
 """
 
 from __future__ import annotations
+
+import re
 
 
 def _key(script):
@@ -24,8 +30,22 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _colab_notebook_buttons(app, pagename, templatename, context, doctree):
+    def point(entries):
+        for entry in entries:
+            if isinstance(entry, dict):
+                url = entry.get("url")
+                if isinstance(url, str) and url.startswith("https://colab.research.google.com/"):
+                    entry["url"] = re.sub(r"/notebooks/([^/]+\.ipynb)$", r"/colab/\1", url)
+                point(entry.get("buttons") or [])
+
+    point(context.get("header_buttons") or [])
+
+
 def setup(app):
     # Sphinx stops calling html-page-context handlers at the first that returns a template
     # name, so this one runs first; the repeated scripts are there from the start.
     app.connect("html-page-context", _drop_repeated_scripts, priority=100)
+    # After the theme's launch buttons (priority 500) are in the page's context.
+    app.connect("html-page-context", _colab_notebook_buttons, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,177 @@
+"""The Colab notebooks: `colab/NN-topic.ipynb`, generated from `notebooks/NN-topic.md` by
+`make sync` and opened by the book's Colab buttons and the README's badges.
+
+The Jupytext pair `notebooks/NN-topic.ipynb` mirrors the MyST source cell for cell, so Colab
+would show its markdown raw (roles, directive fences, solutions beside their questions). The
+Colab notebook is the same chapter as plain notebook markdown:
+
+- citations become "(He et al. 2015)", from `book/references.bib`;
+- an exercise becomes a bold "Exercise N." paragraph;
+- a solution (its text and its code) becomes one collapsed `<details>` block, so nothing in
+  it runs under *Run all* and it stays hidden until asked for;
+- a first cell holds the Open-in-Colab badge and a link to the chapter in the book;
+- the metadata asks for a GPU runtime and names the chapter.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from imgclf import atomic
+from imgclf.course.repository import configured
+
+FOLDER = "colab"
+BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+EXERCISE = re.compile(r"```\{exercise\}[^\n]*\n(?P<body>.*?)\n```", re.S)
+OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
+SOLUTION_START = re.compile(r"```\{solution-start\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*```")
+SOLUTION_END = re.compile(r"```\{solution-end\}\s*\n?```")
+TARGET = re.compile(r"^\([\w-]+\)=\s*$", re.M)
+LEFTOVER = re.compile(r"\{[a-z][a-z-]*\}`|```\{[a-z]|^:[a-z-]+:", re.M)
+
+
+def colab_notebook(source: Path | str) -> Path:
+    """Where the Colab notebook of `notebooks/NN-topic.md` goes: `colab/NN-topic.ipynb`."""
+    source = Path(source)
+    return source.parent.parent / FOLDER / f"{source.stem}.ipynb"
+
+
+def _authors(entry: str) -> str:
+    field = re.search(r"author\s*=\s*\{(.+?)\},?\s*\n", entry, re.S)
+    names = [n.strip() for n in (field[1] if field else "").split(" and ") if n.strip()]
+    last = [n.split(",")[0].strip("{} ") if "," in n else n.split()[-1].strip("{}")
+            for n in names]
+    if not last:
+        return "?"
+    if len(last) == 1:
+        return last[0]
+    return f"{last[0]} and {last[1]}" if len(last) == 2 else f"{last[0]} et al."
+
+
+def citations(bibliography: Path | str) -> dict[str, tuple[str, str]]:
+    """{key: ("He et al.", "2015")} for every entry of a BibTeX file."""
+    text = Path(bibliography).read_text()
+    found = {}
+    for match in re.finditer(r"@\w+\{([^,\s]+),(.*?)\n\}", text, re.S):
+        year = re.search(r"year\s*=\s*\{?(\d{4})", match[2])
+        found[match[1]] = (_authors(match[2]), year[1] if year else "n.d.")
+    return found
+
+
+def _markdown(text: str, cited: dict[str, tuple[str, str]], counter: list[int]) -> str:
+    def cite(match):
+        keys = [k.strip() for k in match[1].split(",")]
+        missing = [k for k in keys if k not in cited]
+        if missing:
+            raise ValueError(f"citation {', '.join(missing)} is not in book/references.bib")
+        before = match.string[:match.start()].rstrip()
+        if len(keys) == 1 and before.endswith(cited[keys[0]][0]):  # "He et al. {cite}`…`"
+            return f"({cited[keys[0]][1]})"
+        return "(" + "; ".join(" ".join(cited[k]) for k in keys) + ")"
+
+    def exercise(match):
+        counter[0] += 1
+        body = OPTION.sub("", match["body"]).strip()
+        return f"**Exercise {counter[0]}.** {body}"
+
+    text = CITE.sub(cite, text)
+    text = EXERCISE.sub(exercise, text)
+    return TARGET.sub("", text).strip()
+
+
+def convert(source: Path | str, root: Path | str = "."):
+    """The Colab notebook (an nbformat NotebookNode) of the MyST chapter `source`."""
+    import jupytext
+    import nbformat
+
+    root = Path(root)
+    repository = configured(root)
+    cited = citations(root / "book" / "references.bib")
+    chapter = jupytext.read(source)
+    stem = Path(source).stem
+    title = next((line[2:].strip() for cell in chapter.cells if cell["cell_type"] == "markdown"
+                  for line in cell["source"].splitlines() if line.startswith("# ")), stem)
+    cells = [nbformat.v4.new_markdown_cell(
+        f"[![Open In Colab]({BADGE})]({repository.colab}{FOLDER}/{stem}.ipynb)\n\n"
+        f"*{title}*, a chapter of the course *Image classification with deep CNNs* "
+        f"({repository.url}). Choose a GPU runtime, then *Run all*: the first code cell "
+        f"installs the course's package.")]
+    counter, solution = [0], None
+    for cell in chapter.cells:
+        if cell["cell_type"] == "code":
+            if solution is not None:
+                solution.append(f"```python\n{cell['source'].strip()}\n```")
+            else:
+                cells.append(nbformat.v4.new_code_cell(cell["source"]))
+            continue
+        # A markdown cell may open or close a solution, or both, around ordinary text.
+        rest = cell["source"]
+        while rest:
+            marker = SOLUTION_END if solution is not None else SOLUTION_START
+            match = marker.search(rest)
+            before, rest = (rest[:match.start()], rest[match.end():]) if match else (rest, "")
+            text = _markdown(before, cited, counter)
+            if solution is not None:
+                if text:
+                    solution.append(text)
+                if match:
+                    body = "\n\n".join(solution)
+                    cells.append(nbformat.v4.new_markdown_cell(
+                        f"<details>\n<summary><b>Solution</b> (click to show)</summary>\n\n"
+                        f"{body}\n\n</details>"))
+                    solution = None
+            else:
+                if text:
+                    cells.append(nbformat.v4.new_markdown_cell(text))
+                if match:
+                    solution = []
+    if solution is not None:
+        raise ValueError(f"{source}: a solution-start without its solution-end")
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={
+        "accelerator": "GPU",
+        "colab": {"name": f"{stem}.ipynb", "provenance": [], "gpuType": "T4",
+                  "toc_visible": True},
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"c{index:03d}"  # stable ids: a sync changes only what changed
+    return notebook
+
+
+def leftovers(notebook) -> list[str]:
+    """MyST that a plain notebook would show raw: roles, directive fences, option lines,
+    found in the markdown cells' text as a CommonMark renderer (markdown-it-py) sees it."""
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark")
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell["cell_type"] != "markdown":
+            continue
+        for token in renderer.parse(cell["source"]):
+            pieces = [token] + list(token.children or [])
+            for piece in pieces:
+                where = piece.info if piece.type == "fence" else piece.content
+                if piece.type == "fence" and piece.info.startswith("{"):
+                    found.append(f"cell {index}: directive ```{piece.info}")
+                elif piece.type in ("text", "inline", "paragraph_open") and where and \
+                        LEFTOVER.search(where):
+                    found.append(f"cell {index}: {LEFTOVER.search(where)[0]!r} in "
+                                 f"{where[:80]!r}")
+    return found
+
+
+def write(source: Path | str, root: Path | str = ".") -> Path:
+    """Write the Colab notebook of `source` (see `colab_notebook`); return its path."""
+    import nbformat
+
+    notebook = convert(source, root)
+    problems = leftovers(notebook)
+    if problems:
+        raise ValueError(f"{source}: MyST left in the Colab notebook: " + "; ".join(problems))
+    path = colab_notebook(source)
+    path.parent.mkdir(exist_ok=True)
+    return atomic.write_bytes(path, (nbformat.writes(notebook) + "\n").encode())

@@ -1,0 +1,74 @@
+"""The Colab notebooks (colab/NN-topic.ipynb): generated from the chapters, plain markdown, a
+GPU runtime asked for, solutions hidden and never run by Run all."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+from conftest import REPO
+
+from imgclf.course import colab, repository
+from imgclf.course.execute import notebook_sources
+
+pytestmark = pytest.mark.backend_independent
+SOURCES = notebook_sources(REPO / "notebooks")
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_colab_notebook_is_committed_and_up_to_date(source):
+    committed = colab.colab_notebook(source)
+    assert committed.parent == REPO / "colab"
+    assert committed.read_text() == nbformat.writes(colab.convert(source, REPO)) + "\n", \
+        "run: make sync"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_colab_notebook_reads_as_a_plain_notebook(source):
+    notebook = nbformat.read(colab.colab_notebook(source), as_version=4)
+    nbformat.validate(notebook)
+    assert colab.leftovers(notebook) == []
+    named = repository.configured(REPO)
+    assert notebook.metadata["accelerator"] == "GPU"
+    assert notebook.metadata["colab"]["name"] == f"{source.stem}.ipynb"
+    badge = notebook.cells[0]
+    assert badge.cell_type == "markdown" and colab.BADGE in badge.source
+    assert f"({named.colab}colab/{source.stem}.ipynb)" in badge.source
+    install = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    assert named.install in install.source and "google.colab" in install.source
+    text = source.read_text()
+    solutions = [cell.source for cell in notebook.cells if cell.source.startswith("<details>")]
+    assert len(solutions) == text.count("```{solution-start}") >= 2
+    assert len(re.findall(r"\*\*Exercise \d+\.\*\*", "".join(
+        cell.source for cell in notebook.cells))) == text.count("```{exercise}")
+    code = {cell.source.strip() for cell in notebook.cells if cell.cell_type == "code"}
+    for solution in solutions:
+        for snippet in re.findall(r"```python\n(.*?)\n```", solution, re.S):
+            assert snippet.strip() not in code, "a solution's code would run under Run all"
+
+
+def test_leftover_myst_is_found():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("As shown by {cite}`he2015resnet`."),
+        nbformat.v4.new_markdown_cell("```{note}\nA note.\n```"),
+        nbformat.v4.new_markdown_cell("Plain text with `code` and $x^2$."),
+        nbformat.v4.new_markdown_cell("```python\nprint(f'{name}')\n```"),
+    ])
+    found = colab.leftovers(notebook)
+    assert [line.split(":")[0] for line in found] == ["cell 0", "cell 1"]
+
+
+def test_unknown_citation_is_an_error(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "book").mkdir()
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://github.com/a/b\n  branch: main\n")
+    (tmp_path / "book" / "references.bib").write_text(
+        "@article{known,\n  author = {Doe, Jane},\n  year = {2020}\n}\n")
+    source = tmp_path / "notebooks" / "01-x.md"
+    source.write_text("# 1. X\n\nSee {cite}`known` and {cite}`unknown`.\n")
+    with pytest.raises(ValueError, match="citation unknown is not in book/references.bib"):
+        colab.convert(source, tmp_path)
+    source.write_text("# 1. X\n\nSee Doe {cite}`known`.\n")
+    assert "See Doe (2020)." in colab.convert(source, tmp_path).cells[1].source
