@@ -35,6 +35,7 @@ def test_colab_notebook_reads_as_a_plain_notebook(source):
     badge = notebook.cells[0]
     assert badge.cell_type == "markdown" and colab.BADGE in badge.source
     assert f"({named.colab}colab/{source.stem}.ipynb)" in badge.source
+    assert f"({named.book}notebooks/{source.stem}.html)" in badge.source
     install = next(cell for cell in notebook.cells if cell.cell_type == "code")
     assert named.install in install.source and "google.colab" in install.source
     text = source.read_text()
@@ -63,7 +64,8 @@ def test_unknown_citation_is_an_error(tmp_path):
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "book").mkdir()
     (tmp_path / "_config.yml").write_text(
-        "repository:\n  url: https://github.com/a/b\n  branch: main\n")
+        "repository:\n  url: https://github.com/a/b\n  branch: main\n"
+        "html:\n  baseurl: https://a.github.io/b/\n")
     (tmp_path / "book" / "references.bib").write_text(
         "@article{known,\n  author = {Doe, Jane},\n  year = {2020}\n}\n")
     source = tmp_path / "notebooks" / "01-x.md"

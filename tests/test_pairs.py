@@ -63,8 +63,15 @@ def test_first_cell_installs_imgclf_in_colab_only(source):
     run.assert_not_called()
     with mock.patch.dict("sys.modules", {"google.colab": mock.MagicMock()}), \
             mock.patch.object(subprocess, "run") as run:
+        run.return_value.returncode = 0
         exec(first["source"], {})
-    assert repository.configured(REPO).install in run.call_args.args[0]
+    command = run.call_args.args[0]
+    assert repository.configured(REPO).install == command[-1] and "-c" in command
+    with mock.patch.dict("sys.modules", {"google.colab": mock.MagicMock()}), \
+            mock.patch.object(subprocess, "run") as run:
+        run.return_value.returncode, run.return_value.stderr = 1, "ResolutionImpossible"
+        with pytest.raises(RuntimeError, match="nothing was replaced. pip said:\nResolutionI"):
+            exec(first["source"], {})
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

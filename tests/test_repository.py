@@ -52,6 +52,7 @@ def test_a_fork_changes_one_place_and_apply_does_the_rest(copy):
 @pytest.mark.parametrize("section, message", [
     ("repository:\n  url: https://gitlab.com/a/b\n  branch: main\n", "must be https://github.com"),
     ("repository:\n  url: https://github.com/a/b\n", "must name a branch or tag"),
+    ("repository:\n  url: https://github.com/a/b\n  branch: main\n", "html.baseurl must be"),
     ("title: x\n", "repository.url must be"),
 ])
 def test_bad_repository_section(tmp_path, section, message):

@@ -95,9 +95,11 @@ def convert(source: Path | str, root: Path | str = "."):
                   for line in cell["source"].splitlines() if line.startswith("# ")), stem)
     cells = [nbformat.v4.new_markdown_cell(
         f"[![Open In Colab]({BADGE})]({repository.colab}{FOLDER}/{stem}.ipynb)\n\n"
-        f"*{title}*, a chapter of the course *Image classification with deep CNNs* "
-        f"({repository.url}). Choose a GPU runtime, then *Run all*: the first code cell "
-        f"installs the course's package.")]
+        f"*{title}*, a chapter of the course *Image classification with deep CNNs*: "
+        f"[read it in the book]({repository.book}notebooks/{stem}.html), with its figures "
+        f"and the other chapters; the code and the package are at {repository.url}. "
+        f"Choose a GPU runtime, then *Run all*: the first code cell installs the course's "
+        f"package.")]
     counter, solution = [0], None
     for cell in chapter.cells:
         if cell["cell_type"] == "code":

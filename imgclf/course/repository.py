@@ -1,6 +1,6 @@
 """The one place that names the course's repository: `_config.yml`, section `repository`
 (`url`, and `branch`: the branch or tag that the book's buttons, links and install cells
-point at).
+point at), and `html.baseurl`, where the book is published.
 
 Everything else that names it is derived from there: `apply` rewrites it (`make sync` runs
 it first), `disagreements` lists what does not match (a test runs it). The derived places:
@@ -20,19 +20,61 @@ CONFIG = "_config.yml"
 GITHUB = re.compile(r"https://github\.com/[\w.-]+/[\w-]+(?:\.[\w-]+)*(?P<blob>/blob/[^/\s)\"']+/)?")
 COLAB = re.compile(r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[^/\s)\"']+/")
 INSTALL = re.compile(r"imgclf @ git\+https://github\.com/[\w.-]+/[\w.-]+?(?:@[\w./-]+)?(?=\")")
+# Every chapter's first cell, from this template (REQUIREMENT: `Repository.install`). It
+# installs the package without replacing Colab's TensorFlow or Keras: they are pinned as pip
+# constraints, so that a requirement they do not meet stops the install with a clear error
+# instead of a silent downgrade.
+INSTALL_CELL = """```{code-cell} ipython3
+:tags: [remove-cell]
+
+# In Colab: install the course's package, keeping Colab's TensorFlow and Keras. Elsewhere: nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import pathlib
+    import subprocess
+    import tempfile
+    from importlib import metadata
+
+    requirement = "REQUIREMENT"
+    kept = []
+    for name in ("tensorflow", "keras"):
+        try:
+            kept.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    pins = pathlib.Path(tempfile.mkdtemp()) / "keep-colab.txt"
+    pins.write_text("\\n".join(kept))
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", str(pins),
+                           requirement], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"pip could not install {requirement} while keeping Colab's "
+                           f"{', '.join(kept)} (a requirement they do not meet, or no "
+                           f"network); nothing was replaced. pip said:\\n{done.stderr[-2000:]}")
+    print(f"installed imgclf {metadata.version('imgclf')} ({requirement}); kept "
+          f"{', '.join(kept) or 'no TensorFlow or Keras'}")
+```"""
+FIRST_CELL = re.compile(r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n.*?\n```", re.S)
 
 
 @dataclass(frozen=True)
 class Repository:
-    """url: "https://github.com/OWNER/NAME"; ref: the branch or tag the book points at."""
+    """url: "https://github.com/OWNER/NAME"; ref: the branch or tag the book points at;
+    book: the published book's address, ending in "/"."""
 
     url: str
     ref: str
+    book: str
 
     @property
     def install(self) -> str:
         """The requirement an install cell passes to pip."""
         return f"imgclf @ git+{self.url}@{self.ref}"
+
+    @property
+    def install_cell(self) -> str:
+        """A chapter's first cell, in MyST (see `INSTALL_CELL`)."""
+        return INSTALL_CELL.replace("REQUIREMENT", self.install)
 
     @property
     def colab(self) -> str:
@@ -57,7 +99,11 @@ def configured(root: Path | str = ".") -> Repository:
                          f"{url!r}")
     if not isinstance(ref, str) or not re.fullmatch(r"[\w./-]+", ref):
         raise ValueError(f"{path}: repository.branch must name a branch or tag, got {ref!r}")
-    return Repository(url, ref)
+    book = (yaml.safe_load(path.read_text()).get("html") or {}).get("baseurl")
+    if not isinstance(book, str) or not re.fullmatch(r"https://\S+/", book):
+        raise ValueError(f"{path}: html.baseurl must be the published book's https address, "
+                         f"ending in /, got {book!r}")
+    return Repository(url, ref, book)
 
 
 def derived_files(root: Path | str = ".") -> list[Path]:
@@ -81,6 +127,8 @@ def apply(root: Path | str = ".") -> list[Path]:
     for path in derived_files(root):
         text = path.read_text()
         new = _derive(text, repository)
+        if path.parent.name == "notebooks":
+            new = FIRST_CELL.sub(lambda _: repository.install_cell, new, count=1)
         if new != text:
             path.write_text(new)
             changed.append(path)
@@ -99,7 +147,10 @@ def disagreements(root: Path | str = ".") -> list[str]:
             if expected != line:
                 found.append(f"{path.relative_to(root)}:{number}: {line.strip()} (expected: "
                              f"{expected.strip()})")
-        if path.parent.name == "notebooks" and repository.install not in path.read_text():
-            found.append(f"{path.relative_to(root)}: no install cell with "
-                         f"{repository.install!r}")
+        if path.parent.name == "notebooks":
+            first = FIRST_CELL.search(path.read_text())
+            if not first or first[0] != repository.install_cell:
+                found.append(f"{path.relative_to(root)}: its first cell is not the install "
+                             f"cell of imgclf.course.repository.INSTALL_CELL for "
+                             f"{repository.install!r}")
     return found
