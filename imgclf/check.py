@@ -125,7 +125,8 @@ def _random_top5(answer) -> Verdict:
     if np.isclose(value, 5 / 1000):
         return Verdict(True, "5 guesses out of 1000 classes: 0.5%.")
     if np.isclose(value, 0.5):
-        return Verdict(False, "that is the answer for 10 classes; ImageNet has 1000.")
+        return Verdict(False, "0.5 as a fraction is 50%, the answer for 10 classes. If you "
+                              "meant 0.5%, give it as a fraction: 0.005.")
     return Verdict(False, "a random guess names 5 of the classes; how likely is the true "
                           "one among them?")
 
@@ -153,7 +154,12 @@ def _sigmoid_bound(answer) -> Verdict:
     if value is None:
         return Verdict(False, f"expected a number, got {answer!r}.")
     if np.isclose(value, 0.25**10, rtol=1e-3):
-        return Verdict(True, f"0.25 ** 10 = {0.25**10:.2e}: a millionth, before the weights.")
+        return Verdict(True, f"0.25 ** 10 = {0.25**10:.2e}: the gradient shrinks by at least "
+                             f"4 ** 10 = {4**10:,}, about a millionth, before the weights.")
+    if np.isclose(value, 4**10, rtol=1e-3):
+        return Verdict(False, f"{4**10:,} is how much the gradient shrinks at least; the "
+                              f"question asks for the factor it is multiplied by at most, "
+                              f"the inverse.")
     return Verdict(False, "the sigmoid's slope is largest at 0, where it is s(0)(1 - s(0)); "
                           "each layer multiplies the gradient by at most that.")
 
@@ -223,7 +229,12 @@ def _separable_parameters(answer) -> Verdict:
 
     layer = keras.layers.SeparableConv2D(64, 3)
     layer.build((None, 16, 16, 32))
-    return _count(answer, layer.count_params(),
+    expected = layer.count_params()
+    if _integer(answer) == expected + 32:
+        return Verdict(False, f"{expected + 32:,} counts a bias for each of the 32 depthwise "
+                              f"filters too, as the lecture does; Keras's SeparableConv2D has "
+                              f"biases only after the pointwise step.")
+    return _count(answer, expected,
                   "a 3x3 depthwise kernel per input channel, a 1x1 pointwise weight per input "
                   "and output channel, and one bias per output channel.")
 

@@ -63,6 +63,16 @@ def test_chapter_checks(exercise, right, wrong):
     assert not verdict and str(verdict).startswith("Not yet.")
 
 
+@pytest.mark.parametrize("exercise, answer, hint", [
+    ("02-random-top5", 0.5, "If you meant 0.5%, give it as a fraction: 0.005"),
+    ("04-sigmoid-bound", 4**10, "the question asks for the factor it is multiplied by"),
+    ("07-separable-parameters", 2_432, "counts a bias for each of the 32 depthwise filters"),
+])
+def test_common_wrong_answers_get_a_specific_hint(exercise, answer, hint):
+    verdict = check.answer(exercise, answer)
+    assert not verdict and hint in str(verdict)
+
+
 def test_top_k_function_check():
     from imgclf.metrics import top_k_accuracy
 
