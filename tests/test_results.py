@@ -66,6 +66,14 @@ def test_a_run_that_reverses_a_claimed_order_fails(tmp_path):
         expected.check(unreported, tmp_path)["problems"]
 
 
+def test_one_claim_alone_is_an_order_of_one(tmp_path):
+    (tmp_path / "expected.toml").write_text(
+        '["05-resnet"."full/fashion_mnist"]\n'
+        'order = "plain20_training_error < plain56_training_error"\n')
+    assert expected.orders(tmp_path) == {"05-resnet": {"full/fashion_mnist": [
+        ("plain20_training_error", "plain56_training_error")]}}
+
+
 def test_committed_full_records_meet_their_ranges_and_claims():
     # The check the runner applies, on what the results page shows.
     kept = records.load_records(REPO / "book" / "results" / "full")

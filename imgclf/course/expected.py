@@ -18,13 +18,10 @@ ORDER_KEY = "order"  # a list of "metric < metric" (or ">"): the claims a run mu
 BOUNDED_WORDS = ("accuracy", "error")  # metrics that are fractions of images
 
 
-def ranges(folder: Path | str = "notebooks") -> dict[str, dict[str, dict[str, tuple]]]:
-    """{notebook: {"profile/dataset": {metric: (low, high)}}} from `folder/expected.toml`.
-
-    Raises:
-        ValueError: a file that is not valid TOML, or a range that is not [low, high] with
-            low <= high.
-    """
+def _table(folder: Path | str) -> dict:
+    """`folder/expected.toml`, read and checked once: every range [low, high] with low <= high,
+    every `order` a list of "metric < metric" claims (one claim alone is taken as a list of
+    one), parsed into (smaller, larger) pairs. {} without the file."""
     path = Path(folder) / EXPECTED_FILE
     if not path.is_file():
         return {}
@@ -36,16 +33,27 @@ def ranges(folder: Path | str = "notebooks") -> dict[str, dict[str, dict[str, tu
         for run, metrics in runs.items():
             for metric, bounds in metrics.items():
                 if metric == ORDER_KEY:
-                    for claim in bounds if isinstance(bounds, list) else [bounds]:
-                        _parse_order(claim, f"{path}: {notebook} {run}")
+                    claims = bounds if isinstance(bounds, list) else [bounds]
+                    metrics[ORDER_KEY] = [_parse_order(claim, f"{path}: {notebook} {run}")
+                                          for claim in claims]
                 elif (not isinstance(bounds, list) or len(bounds) != 2
                         or not all(isinstance(b, (int, float)) for b in bounds)
                         or bounds[0] > bounds[1]):
                     raise ValueError(f"{path}: {notebook} {run} {metric} must be [low, high] "
                                      f"with low <= high, got {bounds!r}")
+    return table
+
+
+def ranges(folder: Path | str = "notebooks") -> dict[str, dict[str, dict[str, tuple]]]:
+    """{notebook: {"profile/dataset": {metric: (low, high)}}} from `folder/expected.toml`.
+
+    Raises:
+        ValueError: a file that is not valid TOML, a range that is not [low, high] with
+            low <= high, or an ordering that is not "metric < metric".
+    """
     return {nb: {run: {m: tuple(b) for m, b in metrics.items() if m != ORDER_KEY}
                  for run, metrics in runs.items()}
-            for nb, runs in table.items()}
+            for nb, runs in _table(folder).items()}
 
 
 def orders(folder: Path | str = "notebooks") -> dict[str, dict[str, list[tuple[str, str]]]]:
@@ -53,16 +61,11 @@ def orders(folder: Path | str = "notebooks") -> dict[str, dict[str, list[tuple[s
     reproduce, from the `order` lists of `folder/expected.toml` ("a < b" or "b > a").
 
     Raises:
-        ValueError: as `ranges`, or an ordering that is not "metric < metric".
+        ValueError: as `ranges`.
     """
-    ranges(folder)  # validates the whole file
-    path = Path(folder) / EXPECTED_FILE
-    if not path.is_file():
-        return {}
-    table = tomllib.loads(path.read_text())
-    return {nb: {run: [_parse_order(claim, "") for claim in metrics[ORDER_KEY]]
-                 for run, metrics in runs.items() if ORDER_KEY in metrics}
-            for nb, runs in table.items()}
+    return {nb: {run: metrics[ORDER_KEY] for run, metrics in runs.items()
+                 if ORDER_KEY in metrics}
+            for nb, runs in _table(folder).items()}
 
 
 def _parse_order(claim, where: str) -> tuple[str, str]:
@@ -93,8 +96,9 @@ def check(record: dict, folder: Path | str = "notebooks") -> dict:
     if record["profile"] == "smoke":
         return {"status": "failed" if problems else "passed", "ranges": {}, "problems": problems}
     key = f"{record['profile']}/{record['dataset']}"
-    expected = ranges(folder).get(record["notebook"], {}).get(key, {})
-    ordered = orders(folder).get(record["notebook"], {}).get(key, [])
+    table = _table(folder).get(record["notebook"], {}).get(key, {})
+    expected = {m: tuple(b) for m, b in table.items() if m != ORDER_KEY}
+    ordered = table.get(ORDER_KEY, [])
     if not expected and not ordered and not problems:
         return {"status": "unchecked", "ranges": {}, "problems": []}
     for smaller, larger in ordered:
