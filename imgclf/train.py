@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -161,9 +162,16 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
             (record.json) and the resumable backup go; None keeps nothing on disk.
         devices: see `imgclf.distribute.choose`: "auto" uses every GPU when there are two+.
 
+    A run whose training loss becomes NaN or infinite stops at the end of that epoch rather
+    than train on to chance accuracy. In mixed precision it is then trained once more, from
+    the start, in float32, and says so (printed, and `record["diverged"]`); some networks
+    overflow in 16-bit arithmetic on one kind of GPU and not on others.
+
     Raises:
         ValueError: bad settings, labels outside the model's classes, or a built model where
             a builder is needed.
+        TrainingDiverged: the loss became NaN or infinite in float32 (nothing is written to
+            `out_dir` for such a run, and no backup of its weights is kept).
     """
     _check(cfg)
     if not isinstance(data, Dataset) or len(data.x_train) == 0:
@@ -184,6 +192,67 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     if isinstance(model, keras.Model) and (replicating or cfg.mixed_precision):
         raise ValueError("to train on several devices or in mixed precision, pass a function "
                          "that builds the model (the model must be built inside their scope)")
+    label = name or "the network"
+    try:
+        return _fit_once(model, data, cfg, out_dir, name, chosen, evaluate_test)
+    except _Diverged as diverged:
+        epoch, loss = diverged.epoch, diverged.loss
+        what = f"training {label}: the loss became {loss} in epoch {epoch}"
+        if not cfg.mixed_precision:
+            raise TrainingDiverged(
+                f"{what} (float32, peak learning rate {cfg.peak_learning_rate}); every step "
+                f"after it would stay at chance. Try a lower peak_learning_rate") from None
+    policy = hardware.mixed_precision_policy() or "mixed_bfloat16"
+    print(f"{what} in {policy}: training it again from the start in float32", flush=True)
+    _forget_run(out_dir)
+    try:
+        trained = _fit_once(model, data, replace(cfg, mixed_precision=False), out_dir, name,
+                            chosen, evaluate_test)
+    except _Diverged as again:
+        raise TrainingDiverged(
+            f"{what} in {policy}, and in epoch {again.epoch} again in float32 (loss "
+            f"{again.loss}); try a lower peak_learning_rate (now {cfg.peak_learning_rate})"
+        ) from None
+    trained.record["diverged"] = {"policy": policy, "epoch": epoch, "loss": str(loss),
+                                  "then": "float32"}
+    if out_dir is not None and distribute.is_chief():
+        atomic.write_json(out_dir / "record.json", trained.record)
+    return trained
+
+
+class TrainingDiverged(RuntimeError):
+    """The training loss became NaN or infinite: the run cannot learn any more."""
+
+
+class _Diverged(Exception):
+    def __init__(self, epoch: int, loss: float):
+        super().__init__(epoch, loss)
+        self.epoch, self.loss = epoch, loss
+
+
+class _StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Raises `_Diverged` at the end of the first epoch whose mean training loss is not
+    finite. It comes before the backup in the callbacks, so that no backup of the overflowed
+    weights is written (a resumed run would start from them)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise _Diverged(epoch + 1, float(loss))
+
+
+def _forget_run(out_dir: Path | None) -> None:
+    """Remove a diverged run's epoch log and backup from `out_dir`, so that the run trained
+    again in float32 starts from the beginning instead of resuming them."""
+    if out_dir is None or not distribute.is_chief():
+        return
+    (out_dir / "history.json").unlink(missing_ok=True)
+    shutil.rmtree(out_dir / "backup", ignore_errors=True)
+
+
+def _fit_once(model, data: Dataset, cfg: TrainConfig, out_dir: Path | None,
+              name: str | None, chosen, evaluate_test: bool) -> Trained:
+    """One training run of `fit` (its arguments checked); raises `_Diverged`."""
     rng = np.random.default_rng(cfg.seed)
     order = rng.permutation(len(data.x_train))  # Keras takes the validation split from the end
     x, y = data.x_train[order], data.y_train[order]
@@ -192,11 +261,11 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     with distribute.replicated(chosen) as replication:
         network, classifier, trainer = _build(model, data, cfg, replication.replicas, len(x))
         targets = keras.utils.to_categorical(y, data.num_classes) if cfg.label_smoothing else y
-        callbacks, log = [], None
+        callbacks, log = [_StopOnNonFiniteLoss()], None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             log = EpochLog(out_dir / "history.json", write=chief)
-            callbacks = [WorkerBackup(out_dir / "backup", chief=chief), log]
+            callbacks += [WorkerBackup(out_dir / "backup", chief=chief), log]
         batch_size = replication.batch_size(cfg.batch_size)
         with _batch_norm_for_training(network, cfg.bn_momentum,
                                       replication.synchronize_batch_norm):

@@ -9,7 +9,7 @@
 #
 # Settings (environment variables):
 #   PROFILE  the chapters' profile (default full)      DATASET  instead of the profile's data set
-#   ONLY     chapter prefixes ("05 08"; default all)    JOBS     chapters executed at once (default 4)
+#   ONLY     chapter prefixes ("05 08"; default all)    JOBS     chapters executed at once (default 8)
 #   PARTS    which parts, in this order: "benchmarks notebooks nbval" (the default)
 #   FRESH    1 (default): execute every chapter; 0: keep chapters that finished earlier in $OUT
 #            with the same inputs, so that a second try goes on where the first stopped
@@ -33,7 +33,7 @@ if [ -f .gpu/env.sh ]; then
   source .gpu/env.sh
 fi
 profile="${PROFILE:-full}"
-jobs="${JOBS:-4}"
+jobs="${JOBS:-8}"
 parts="${PARTS:-benchmarks notebooks nbval}"
 # The full profile on Fashion-MNIST, which the kit carries (its default, CIFAR-10, needs a
 # download); DATASET=cifar10 where it is at hand. Other profiles keep their own data set.

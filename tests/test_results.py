@@ -149,13 +149,18 @@ def test_gpu_records_are_not_scaled_to_the_cpu_reference(tmp_path):
     gpu.update(calibration={"seconds": 0.04, "steps": 10, "what": "10 steps"},
                concurrent_chapters=4)
     (runs / "01-image-classification.json").write_text(json.dumps(gpu))
+    later = {**gpu, "notebook": "02-ilsvrc-top5", "seconds": 30.0,
+             "started": "2026-11-26T09:00:10+00:00"}
+    (runs / "02-ilsvrc-top5.json").write_text(json.dumps(later))
     results.keep(runs, "full", root=tmp_path)
     page = results.page(tmp_path)
     assert records.calibrated_seconds(gpu) is None
     assert "| 01-image-classification | fashion_mnist | 12.5 | - |" in page
     assert "so no *scaled* seconds are given here" in page
     assert "Chapters ran 4 at a time on the machine" in page
-    assert "| **all chapters** | **12.5** |" in page
+    # Shared, the chapters' seconds add up to more than the run took: 42.5 s against 40 s.
+    assert "| **all chapters** | **42.5** |" in page
+    assert "to the last one's end: 40 s of wall clock for these 2 chapters" in page
     with pytest.raises(FileNotFoundError, match="no run records"):
         results.keep(tmp_path / "empty", "quick", root=tmp_path)
 
@@ -163,3 +168,18 @@ def test_gpu_records_are_not_scaled_to_the_cpu_reference(tmp_path):
 def test_committed_results_page_is_up_to_date():
     assert (REPO / results.PAGE).read_text() == results.page(REPO), \
         "run: python -m imgclf results"
+
+
+def test_each_chapter_header_quotes_its_kept_seconds():
+    """The "How long" paragraph of every chapter quotes the seconds of its kept quick and full
+    records (rounded), so that a new kept run cannot leave the headers behind."""
+    for source in notebook_sources(REPO / "notebooks"):
+        text = " ".join(source.read_text().split())
+        header = text[text.index("**How long.**"):].split("+++")[0]
+        for profile in ("quick", "full"):
+            kept = REPO / results.KEPT / profile / f"{source.stem}.json"
+            if kept.exists():
+                seconds = round(json.loads(kept.read_text())["seconds"])
+                assert f" {seconds} s " in header, \
+                    f"{source.name}: its header does not quote the kept {profile} run's " \
+                    f"{seconds} s: {header}"

@@ -293,3 +293,49 @@ def test_fit_each_trains_every_builder_on_the_same_data(sample):
                for r in runs.values())
     with pytest.raises(ValueError, match="at least one"):
         train.fit_each({}, small, cfg)
+
+
+class Poison(keras.layers.Layer):
+    """Turns its input NaN: a stand-in for arithmetic that overflows."""
+
+    def call(self, x):
+        return x + keras.ops.cast(float("nan"), x.dtype)
+
+
+def poisoned(image_shape, always: bool):
+    """A classifier whose logits turn NaN when built in mixed precision (or, with `always`,
+    in any): a stand-in for a network that overflows in 16-bit arithmetic on some GPU."""
+    inputs = keras.Input(image_shape)
+    x = keras.layers.Dense(10, name="logits")(keras.layers.Flatten()(inputs))
+    x = keras.layers.Activation("softmax", dtype="float32")(x)
+    if always or "16" in keras.mixed_precision.global_policy().name:
+        # After the softmax: Keras's softmax on JAX turns NaN logits into finite numbers.
+        x = Poison(name="poison", dtype="float32")(x)
+    return keras.Model(inputs, x)
+
+
+def test_a_run_that_overflows_in_mixed_precision_trains_again_in_float32(sample, tmp_path,
+                                                                         capsys):
+    cfg = train.config(profiles.resolve("smoke"), epochs=2, mixed_precision=True, verbose=0)
+    trained = train.fit(lambda: poisoned(sample.image_shape, always=False),
+                        sample.subset(128, 32), cfg, out_dir=tmp_path, name="poisoned")
+    assert "training poisoned: the loss became nan in epoch 1 in mixed_bfloat16: training " \
+           "it again from the start in float32" in capsys.readouterr().out
+    assert trained.record["diverged"] == {"policy": "mixed_bfloat16", "epoch": 1,
+                                          "loss": "nan", "then": "float32"}
+    assert trained.record["config"]["mixed_precision"] is False
+    assert trained.record["epochs"] == 2 and np.isfinite(trained.record["test_loss"])
+    assert json.loads((tmp_path / "record.json").read_text())["diverged"]["epoch"] == 1
+    assert len(json.loads((tmp_path / "history.json").read_text())) == 2
+
+
+def test_a_run_that_diverges_in_float32_stops_with_a_clear_error_and_keeps_nothing(
+        sample, tmp_path):
+    cfg = train.config(profiles.resolve("smoke"), epochs=3, verbose=0)
+    with pytest.raises(train.TrainingDiverged,
+                       match=r"training poisoned: the loss became nan in epoch 1 \(float32, "
+                             r"peak learning rate 0.003\).*lower peak_learning_rate"):
+        train.fit(lambda: poisoned(sample.image_shape, always=True), sample.subset(128, 32),
+                  cfg, out_dir=tmp_path, name="poisoned")
+    assert not any(path.is_file() for path in tmp_path.rglob("*")), \
+        "a diverged run left files (a backup would resume from its overflowed weights)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from imgclf import atomic
@@ -100,9 +101,14 @@ def _sharing(records: list[dict]) -> str:
     shared = sorted({r.get("concurrent_chapters") or 1 for r in records})
     if shared == [1]:
         return "Each chapter ran alone on the machine."
+    starts = [datetime.fromisoformat(r["started"]).timestamp() for r in records]
+    span = max(start + r["seconds"] for start, r in zip(starts, records, strict=True)) \
+        - min(starts)
     return (f"Chapters ran {' or '.join(map(str, shared))} at a time on the machine "
             f"(`scripts/gpu-run.sh`, `JOBS`), each in its own process: a chapter's seconds "
-            f"include waiting for the card beside the others, so it alone would take less.")
+            f"include waiting for the card beside the others, so it alone would take less. "
+            f"From the first chapter's start to the last one's end: {span:.0f} s of wall "
+            f"clock for these {len(records)} chapters.")
 
 
 def _metrics(record: dict) -> str:
