@@ -64,7 +64,9 @@ def degradation(training_error: Mapping[str, float], shallow: int, deep: int) ->
 def transfer(accuracy: Mapping[str, Mapping[int, float]]) -> str:
     """What a few-label comparison shows: at each number of labels per class, whether
     fine-tuning beat feature extraction and feature extraction beat training from scratch
-    (the lecture's order), in one sentence per count.
+    (the lecture's order), in one sentence per count; then, with training from scratch and
+    two counts or more, whether fine-tuning's lead over it narrowed from the fewest labels to
+    the most.
 
     Args:
         accuracy: test accuracy (0 to 1) by method, then by labelled images per class
@@ -91,4 +93,13 @@ def transfer(accuracy: Mapping[str, Mapping[int, float]]) -> str:
         verdict = "the order the lecture claims" if as_claimed else "not the lecture's order"
         sentences.append(f"With {count} labelled image{'s' if count != 1 else ''} per class: "
                          f"{shown}; {verdict}.")
+    if "from scratch" in methods and len(counts) > 1:
+        fewest, most = counts[0], counts[-1]
+        gaps = [accuracy["fine-tuning"][n] - accuracy["from scratch"][n] for n in (fewest, most)]
+        narrows = gaps[1] < gaps[0]
+        sentences.append(
+            f"Fine-tuning led training from scratch by {100 * gaps[0]:.1f} points at {fewest} "
+            f"and by {100 * gaps[1]:.1f} at {most} labelled images per class: "
+            + ("the gap narrows as labels grow, as the lecture says." if narrows else
+               "the gap did not narrow as labels grew, unlike the lecture's claim."))
     return " ".join(sentences)

@@ -34,11 +34,22 @@ def test_transfer_order_per_count():
     text = claims.transfer({"fine-tuning": {1: 0.40, 10: 0.85},
                             "feature extraction": {1: 0.45, 10: 0.80},
                             "from scratch": {1: 0.30, 10: 0.76}})
-    first, second = text.split(". With ")
+    first, second = text.split(". Fine-tuning led")[0].split(". With ")
     assert "1 labelled image per class: feature extraction 45.0%, fine-tuning 40.0%" in first
     assert "not the lecture's order" in first
     assert second.startswith("10 labelled images per class: fine-tuning 85.0%")
     assert "the order the lecture claims" in second
+    assert text.endswith("Fine-tuning led training from scratch by 10.0 points at 1 and by "
+                         "9.0 at 10 labelled images per class: the gap narrows as labels "
+                         "grow, as the lecture says.")
+
+
+def test_transfer_gap_that_widens_says_so():
+    text = claims.transfer({"fine-tuning": {1: 0.50, 100: 0.95},
+                            "feature extraction": {1: 0.45, 100: 0.90},
+                            "from scratch": {1: 0.40, 100: 0.60}})
+    assert text.endswith("by 10.0 points at 1 and by 35.0 at 100 labelled images per class: "
+                         "the gap did not narrow as labels grew, unlike the lecture's claim.")
 
 
 def test_transfer_without_scratch():

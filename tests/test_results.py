@@ -183,3 +183,21 @@ def test_each_chapter_header_quotes_its_kept_seconds():
                 assert f" {seconds} s " in header, \
                     f"{source.name}: its header does not quote the kept {profile} run's " \
                     f"{seconds} s: {header}"
+
+
+def test_every_committed_claim_fails_a_run_that_reverses_it():
+    """Each order of notebooks/expected.toml, fed a record that meets every other claim and
+    range of its section but reverses this one, fails the check naming the claim."""
+    ranges, orders = expected.ranges(REPO / "notebooks"), expected.orders(REPO / "notebooks")
+    claims = [(notebook, key, pair) for notebook, sections in orders.items()
+              for key, pairs in sections.items() for pair in pairs]
+    assert len(claims) >= 4
+    for notebook, key, (smaller, larger) in claims:
+        profile, dataset = key.split("/")
+        metrics = {name: (low + high) / 2
+                   for name, (low, high) in ranges[notebook].get(key, {}).items()}
+        metrics[smaller], metrics[larger] = 0.9, 0.1
+        verdict = expected.check(record(notebook, profile, dataset, **metrics), REPO / "notebooks")
+        assert verdict["status"] == "failed"
+        assert any(problem.startswith(f"{smaller} = 0.9 is not below {larger} = 0.1")
+                   for problem in verdict["problems"]), (notebook, key, verdict["problems"])
