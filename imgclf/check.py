@@ -1,10 +1,14 @@
 """Self-checks for the exercises: `check.answer("01-conv-parameters", x)` says if x is right.
 
 The expected values are computed (by Keras, from the chapter's own model), not typed in.
+`check.experiment("05-deeper-plain", ...)` checks an experiment's measured results, which no
+one can compute in advance, against what the lecture predicts of them, with a hint when they
+disagree.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -310,3 +314,112 @@ def answer(exercise: str, value) -> Verdict:
 def exercises() -> list[str]:
     """The names of the exercises that have a self-check."""
     return list(CHECKS)
+
+
+@dataclass(frozen=True)
+class _Experiment:
+    """What the lecture predicts of an experiment's measurements: `holds(**measured)`;
+    `right(**measured)` says what the learner saw, `hint` where to look when it disagrees."""
+
+    measured: tuple[str, ...]
+    holds: Callable[..., bool]
+    right: Callable[..., str]
+    hint: str
+
+
+EXPERIMENTS: dict[str, _Experiment] = {
+    "01-more-images": _Experiment(
+        ("fewer", "more"), lambda fewer, more: more > fewer,
+        lambda fewer, more: f"more training images, higher test accuracy ({more:.1%} against "
+                            f"{fewer:.1%}): the reason the data sets of the lecture grew.",
+        "the lecture predicts higher test accuracy from more labelled images. Pass the test "
+        "accuracy of the run on fewer images as `fewer`, and train both runs the same way "
+        "(epochs, batch size, seed) and evaluate them on the same test images."),
+    "02-confused-pair": _Experiment(
+        ("top1", "merged"), lambda top1, merged: merged > top1,
+        lambda top1, merged: f"top-1 accuracy rises from {top1:.1%} to {merged:.1%} when one "
+                             f"pair of classes counts as one: {(merged - top1) / (1 - top1):.0%} "
+                             f"of the errors are that one confusion, the kind top-5 forgives.",
+        "counting the most-confused pair as one class can only turn errors into hits: pass "
+        "the plain top-1 accuracy as `top1` and the one with the pair merged as `merged`, and "
+        "pick the pair (true, predicted) with the most test images off the diagonal."),
+    "03-heavy-dropout": _Experiment(
+        ("without", "heavy"), lambda without, heavy: heavy < without,
+        lambda without, heavy: f"with 90% dropout the training accuracy after the same epochs "
+                               f"is lower ({heavy:.1%} against {without:.1%}): dropout holds "
+                               f"back how well the network can fit its training images.",
+        "the lecture predicts a lower training accuracy with heavy dropout. Compare the final "
+        "training accuracy (history['accuracy'][-1], not the validation accuracy), `without` "
+        "from the run without dropout, after the same number of epochs."),
+    "04-deeper-sigmoid": _Experiment(
+        ("shallow", "deep"), lambda shallow, deep: 0 < deep < shallow,
+        lambda shallow, deep: f"twice the depth, a far smaller first-to-last ratio ({deep:.1e} "
+                              f"against {shallow:.1e}): each extra sigmoid layer multiplies "
+                              f"the gradient by a factor below one.",
+        "the lecture predicts that the gradient reaching the first layer shrinks further with "
+        "every extra sigmoid layer. Pass the first layer's gradient norm over the last hidden "
+        "layer's, for the same initialisation (std 1/sqrt(n)), at 15 layers as `shallow`."),
+    "05-deeper-plain": _Experiment(
+        ("plain56", "plain110"), lambda plain56, plain110: plain110 > plain56 > 0,
+        lambda plain56, plain110: f"the plain network's first-over-last gradient ratio grows "
+                                  f"with depth ({plain110:.3g} at 110 layers against "
+                                  f"{plain56:.3g} at 56): the deeper the plain network, the "
+                                  f"more its first layers' steps outsize its last ones'.",
+        "the chapter measured the plain network's gradient growing on its way back; with more "
+        "layers there is more to grow through. Build the network with shortcut=\"plain\", "
+        "and divide the first convolution's gradient norm by the last one's."),
+    "06-reduction-saving": _Experiment(
+        ("at_192", "at_480"), lambda at_192, at_480: at_480 > at_192 > 1,
+        lambda at_192, at_480: f"the 1x1 reductions save more on wider input ({at_480:.2f}x "
+                               f"fewer multiply-adds at 480 channels against {at_192:.2f}x at "
+                               f"192): the naive module's 3x3 and 5x5 convolutions see every "
+                               f"input channel, the reduced ones only the few the 1x1s leave.",
+        "pass the naive module's multiply-adds divided by the reduced module's (same widths), "
+        "with 192 input channels as `at_192` and 480 as `at_480`."),
+    "07-separable-width": _Experiment(
+        ("at_32", "at_256"), lambda at_32, at_256: 9 > at_256 > at_32 > 1,
+        lambda at_32, at_256: f"the saving grows with the width ({at_256:.2f}x fewer parameters "
+                              f"at 256 channels, {at_32:.2f}x at 32) towards 9x, the 3x3 "
+                              f"kernel's size: k²C² weights against k²C + C².",
+        "pass the regular 3x3 convolution's parameters divided by the separable one's, from C "
+        "to C channels, at C = 32 as `at_32` and C = 256 as `at_256`; it cannot exceed 9, the "
+        "number of weights of a 3x3 kernel."),
+    "08-more-labels": _Experiment(
+        ("few", "more"), lambda few, more: more > few,
+        lambda few, more: f"the head trained on the same features scores higher with more "
+                          f"labelled images ({more:.1%} against {few:.1%}).",
+        "the lecture predicts a better classifier from more labelled images. Pass the test "
+        "accuracy of the head trained with fewer labels per class as `few`, both heads trained "
+        "on features from the same extractor and tested on the same images."),
+}
+
+
+def experiment(name: str, **measured) -> Verdict:
+    """Check an experiment's measured results (keyword arguments, see `EXPERIMENTS`) against
+    what the lecture predicts of them.
+
+    Raises:
+        ValueError: an unknown experiment, or measurements named other than it expects.
+    """
+    if name not in EXPERIMENTS:
+        raise ValueError(f"Unknown experiment {name!r}. Experiments with a check: "
+                         f"{', '.join(EXPERIMENTS)}.")
+    spec = EXPERIMENTS[name]
+    if set(measured) != set(spec.measured):
+        raise ValueError(f"check.experiment({name!r}, ...) takes the measurements "
+                         f"{', '.join(f'{m}=...' for m in spec.measured)}, got "
+                         f"{', '.join(f'{m}=...' for m in measured) or 'none'}")
+    values = {}
+    for key in spec.measured:
+        try:
+            values[key] = float(measured[key])
+        except (TypeError, ValueError):
+            return Verdict(False, f"{key} must be a number you measured, got {measured[key]!r}.")
+        if not math.isfinite(values[key]):
+            return Verdict(False, f"{key} = {values[key]} is not a finite number: did the run "
+                                  f"diverge?")
+    if spec.holds(**values):
+        seen = spec.right(**values)
+        return Verdict(True, seen[0].upper() + seen[1:])
+    shown = ", ".join(f"{key} = {value:.4g}" for key, value in values.items())
+    return Verdict(False, f"{shown}: {spec.hint}")

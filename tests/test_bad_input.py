@@ -204,6 +204,9 @@ CASES = [
      "count must be an integer >= 1"),
     ("check.answer", "unknown exercise", lambda: check.answer("99-anything", 1), ValueError,
      "Exercises with a check: 01-conv-parameters"),
+    ("check.experiment", "measurements under other names",
+     lambda: check.experiment("05-deeper-plain", plain20=1.0), ValueError,
+     "takes the measurements plain56=..., plain110=..., got plain20=..."),
     # analysis: objects of the wrong kind
     ("analysis.inbound_layers", "a name instead of a layer", lambda: analysis.inbound_layers(
         "conv1"), TypeError, "layer must be a keras layer, got str"),
@@ -458,7 +461,8 @@ EXEMPT = {
         "transfer.Result")},
     # Exceptions: raised by imgclf with their message, never called with user values.
     **{name: "an exception imgclf raises" for name in (
-        "data.CorruptDataError", "data.DataNotFoundError", "models.WeightsUnavailableError")},
+        "data.CorruptDataError", "data.DataNotFoundError", "models.WeightsUnavailableError",
+        "train.TrainingDiverged")},
     "train.TrainConfig": "validated where it is used: train.fit and train.config (cases)",
     "cli.main": "its cases are the command lines of CLI_CASES",
 }

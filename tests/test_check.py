@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import REPO
 
 from imgclf import check
 
@@ -78,3 +79,45 @@ def test_top_k_function_check():
 
     assert check.answer("02-top-k-function", top_k_accuracy)
     assert not check.answer("02-top-k-function", lambda y, p, k: top_k_accuracy(y, p, 1))
+
+
+@pytest.mark.parametrize("name, as_predicted, reversed_", [
+    ("01-more-images", {"fewer": 0.80, "more": 0.88}, {"fewer": 0.88, "more": 0.80}),
+    ("02-confused-pair", {"top1": 0.90, "merged": 0.93}, {"top1": 0.90, "merged": 0.90}),
+    ("03-heavy-dropout", {"without": 0.97, "heavy": 0.85}, {"without": 0.85, "heavy": 0.97}),
+    ("04-deeper-sigmoid", {"shallow": 3.6e-9, "deep": 2.9e-18},
+     {"shallow": 2.9e-18, "deep": 3.6e-9}),
+    ("05-deeper-plain", {"plain56": 1081.0, "plain110": 9.4e5},
+     {"plain56": 9.4e5, "plain110": 1081.0}),
+    ("06-reduction-saving", {"at_192": 2.37, "at_480": 4.33}, {"at_192": 4.33, "at_480": 2.37}),
+    ("07-separable-width", {"at_32": 6.88, "at_256": 8.67}, {"at_32": 8.67, "at_256": 6.88}),
+    ("08-more-labels", {"few": 0.55, "more": 0.78}, {"few": 0.78, "more": 0.55}),
+])
+def test_experiments_against_the_lectures_prediction(name, as_predicted, reversed_):
+    right = check.experiment(name, **as_predicted)
+    assert right and str(right).startswith("Correct. ") and str(right)[9].isupper()
+    wrong = check.experiment(name, **reversed_)
+    assert not wrong and str(wrong).startswith("Not yet. ")
+    shown = ", ".join(f"{key} = {value:.4g}" for key, value in reversed_.items())
+    assert shown in str(wrong), "the hint repeats what the learner measured"
+
+
+def test_every_chapter_has_an_experiment():
+    chapters = sorted(p.stem[:2] for p in (REPO / "notebooks").glob("[0-9][0-9]-*.md"))
+    assert sorted(name[:2] for name in check.EXPERIMENTS) == chapters
+    for source in (REPO / "notebooks").glob("[0-9][0-9]-*.md"):
+        text = source.read_text()
+        assert any(f'check.experiment("{name}"' in text for name in check.EXPERIMENTS
+                   if name.startswith(source.stem[:2])), source.name
+
+
+def test_experiment_measurements_are_checked():
+    with pytest.raises(ValueError, match="Unknown experiment '99-x'. Experiments with a check"):
+        check.experiment("99-x", a=1)
+    with pytest.raises(ValueError, match=r"takes the measurements fewer=\.\.\., more=\.\.\., "
+                                         r"got less=\.\.\."):
+        check.experiment("01-more-images", less=0.5)
+    assert str(check.experiment("01-more-images", fewer="high", more=0.9)) == \
+        "Not yet. fewer must be a number you measured, got 'high'."
+    assert "is not a finite number: did the run diverge?" in str(
+        check.experiment("08-more-labels", few=0.5, more=float("nan")))

@@ -54,6 +54,9 @@ def test_runs_in_the_smoke_profile(smoke_runs, source):
     outputs = [o for c in executed["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs)
+    # Every solution's self-check, the experiments' included, accepts the solution's result.
+    rejected = [o for o in outputs if "Not yet." in json.dumps(o)]
+    assert not rejected, f"a solution's self-check rejects its own result: {rejected}"
 
 
 @pytest.fixture(scope="session")
