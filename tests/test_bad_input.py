@@ -282,6 +282,8 @@ CASES = [
         input_shape=(32, 32, 3)), ValueError, "at least 67x67 pixels"),
     ("models.AlexNetSmall", "one class", lambda: models.AlexNetSmall(num_classes=1),
      ValueError, "num_classes must be an integer >= 2"),
+    ("models.VGGSmall", "dropout of one", lambda: models.VGGSmall(dropout=1.0), ValueError,
+     "dropout must be in \\[0, 1\\)"),
     ("models.CompactResNet", "an unknown shortcut", lambda: models.CompactResNet(
         shortcut="C"), ValueError, "shortcut must be one of"),
     ("models.GoogLeNet", "auxiliary classifiers on small images", lambda: models.GoogLeNet(

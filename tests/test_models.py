@@ -57,6 +57,17 @@ def test_alexnet_small_for_28_and_32_pixel_images():
         assert out.shape == (2, 10)
 
 
+def test_vgg_small_is_vgg_in_miniature():
+    net = models.get("vgg_small", input_shape=(28, 28, 1), num_classes=10)
+    assert net.predict(np.zeros((2, 28, 28, 1), "float32"), verbose=0).shape == (2, 10)
+    convs = [layer for layer in net.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert {layer.kernel_size for layer in convs} == {(3, 3)}, "only 3x3 convolutions"
+    assert [layer.filters for layer in convs] == [32, 32, 64, 64, 128, 128]
+    assert net.get_layer("block3_pool").output.shape[1:] == (3, 3, 128)
+    assert [layer.units for layer in net.layers if isinstance(layer, keras.layers.Dense)] == \
+        [512, 512, 10]
+
+
 @pytest.mark.parametrize("depth", resnet.CIFAR_DEPTHS)
 def test_cifar_resnets_have_6n_plus_2_layers(depth):
     net = models.get(f"resnet{depth}")
@@ -157,7 +168,8 @@ def test_every_network_builds_headless_and_for_other_class_counts(name):
                                            ("vgg16", 32), ("resnet50", 32), ("resnet20", 8),
                                            ("googlenet", 32), ("inception_v3", 75),
                                            ("xception", 71), ("mobilenet", 32),
-                                           ("mini_inception", 8), ("mini_xception", 8)])
+                                           ("mini_inception", 8), ("mini_xception", 8),
+                                           ("vgg_small", 8)])
 def test_too_small_an_input_names_the_minimum(name, minimum):
     models.get(name, input_shape=(minimum, minimum, 3), include_top=False)
     with pytest.raises(ValueError, match=f"at least {minimum}x{minimum} pixels"):

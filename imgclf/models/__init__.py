@@ -34,7 +34,7 @@ from imgclf.models.resnet import (
     basic_block,
     bottleneck_block,
 )
-from imgclf.models.vgg import VGG16, VGG19
+from imgclf.models.vgg import VGG16, VGG19, VGGSmall
 from imgclf.models.xception import MiniXception, Xception, depthwise_pointwise
 
 #: Name -> builder. The CIFAR ResNets take `shortcut="A"` (default) or `"B"`.
@@ -47,6 +47,7 @@ BUILDERS = {
     "alexnet_small": AlexNetSmall,
     "vgg16": VGG16,
     "vgg19": VGG19,
+    "vgg_small": VGGSmall,
     **{f"resnet{d}": functools.partial(CifarResNet, d) for d in CIFAR_DEPTHS},
     **{f"plain{d}": functools.partial(CifarResNet, d, shortcut="plain") for d in CIFAR_DEPTHS},
     "resnet_compact": CompactResNet,
@@ -135,7 +136,7 @@ __all__ = [
     "BUILDERS", "KERAS_APPLICATIONS", "AlexNet", "AlexNetOneTower", "AlexNetSmall",
     "CifarResNet", "CompactResNet", "GoogLeNet", "InceptionV3", "LocalResponseNormalization",
     "MiniInception", "MiniXception", "MobileNet",
-    "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "WeightsUnavailableError",
+    "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "VGGSmall", "WeightsUnavailableError",
     "Xception", "basic_block", "bottleneck_block", "conv_bn_relu", "depthwise_pointwise",
     "deep_mlp", "four_layer_cnn", "get",
     "naive_module", "names", "plain_cnn", "pretrained", "reduction_module", "residual_module",

@@ -1,6 +1,8 @@
 """VGG16 and VGG19 (Simonyan and Zisserman, 2014): stacks of 3x3 convolutions, as data.
 
 Weight-compatible with `keras.applications.VGG16/VGG19`: same layers, same order, same names.
+`VGGSmall` keeps the design (blocks of 3x3 convolutions, each block ending in 2x2
+max-pooling, then two dense layers) for 28-32 px images.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ import keras
 from keras import layers
 
 from imgclf.models.common import check_arguments, headless_ending, softmax_classifier
+
+#: VGGSmall's blocks: (filters, convolutions); 28 px images leave 3x3 maps after them.
+SMALL_BLOCKS = ((32, 2), (64, 2), (128, 2))
 
 FILTERS = (64, 128, 256, 512, 512)
 #: Convolutions per block: the only difference between the two networks.
@@ -47,3 +52,28 @@ def VGG16(input_shape=(224, 224, 3), num_classes=1000, include_top=True, pooling
 def VGG19(input_shape=(224, 224, 3), num_classes=1000, include_top=True, pooling=None):
     """VGG19: 16 convolutions in 5 blocks and 3 dense layers; at least 32x32 pixels."""
     return _vgg("vgg19", input_shape, num_classes, include_top, pooling)
+
+
+def VGGSmall(input_shape=(32, 32, 3), num_classes=10, include_top=True, pooling=None,
+             dropout=0.5):
+    """VGG's design for 28-32 px images (CIFAR, Fashion-MNIST): three blocks of two 3x3
+    convolutions (32, 64, 128 filters), each block ending in 2x2 max-pooling, then two dense
+    layers of 512 units with dropout, as the paper trains its own, and a softmax classifier.
+
+    Images (N, H, W, C) scaled by the caller -> class probabilities (N, num_classes); at
+    least 8x8 pixels.
+    """
+    input_shape = check_arguments("vgg_small", input_shape, num_classes, 8, pooling=pooling,
+                                  dropout=dropout, include_top=include_top)
+    inputs = keras.Input(input_shape, name="images")
+    x = inputs
+    for block, (filters, convs) in enumerate(SMALL_BLOCKS, start=1):
+        x = vgg_block(x, filters, convs, name=f"block{block}")
+    if not include_top:
+        return keras.Model(inputs, headless_ending(x, pooling), name="vgg_small")
+    x = layers.Flatten(name="flatten")(x)
+    for i in (1, 2):
+        x = layers.Dense(512, activation="relu", name=f"fc{i}")(x)
+        x = layers.Dropout(dropout, name=f"fc{i}_dropout")(x)
+    outputs = softmax_classifier(x, num_classes)
+    return keras.Model(inputs, outputs, name="vgg_small")
