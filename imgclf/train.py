@@ -170,8 +170,9 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     Raises:
         ValueError: bad settings, labels outside the model's classes, or a built model where
             a builder is needed.
-        TrainingDiverged: the loss became NaN or infinite in float32 (nothing is written to
-            `out_dir` for such a run, and no backup of its weights is kept).
+        TrainingDiverged: the loss became NaN or infinite in float32 (no model, record or
+            backup of the overflowed weights is written to `out_dir`; the epoch log and
+            backup of the epochs before it stay).
     """
     _check(cfg)
     if not isinstance(data, Dataset) or len(data.x_train) == 0:
