@@ -2,7 +2,8 @@
 #   make book [PROFILE=auto|smoke|quick|full] [DATASET=name]
 #                                               execute every notebook once, build _build/html
 #   make test                                   every test: package (TensorFlow and JAX),
-#                                               notebooks (smoke), nbval, pairs, book build
+#                                               notebooks (smoke), the Colab notebooks run as
+#                                               in Colab (nbval), pairs, book build
 SHELL := /bin/bash
 PYTHON ?= python3
 PROFILE ?= auto
@@ -73,9 +74,11 @@ test-package: $(STAMP)
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(PY) -m pytest -m "not slow and not backend_independent"
 
-# The committed reference outputs of the cells tagged nbval-check-output.
+# Every Colab notebook as Colab runs it (imgclf/course/colablike.py): a fresh environment with
+# this one's TensorFlow and Keras, google.colab faked, imgclf installed by the notebook's own
+# install cell from a clone; nbval compares the cells tagged nbval-check-output.
 test-nbval: $(STAMP)
-	$(PY) -m imgclf check-notebooks
+	$(PY) -m imgclf check-colab
 
 # After editing notebooks/NN-topic.md: rewrite the .ipynb beside it, with fresh reference outputs.
 # ONLY=05 (or ONLY="05 07") does those chapters alone.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -20,6 +21,13 @@ def _download(args) -> str:
 
 
 def _settings(args) -> str:
+    if args.cost:
+        from imgclf import plans
+
+        resolved = profiles.resolve(args.profile, args.dataset)
+        budgets = profiles.GPU_BUDGET_SECONDS if resolved.profile == profiles.GPU_PROFILE \
+            else None
+        return str(plans.cost_table(resolved, budgets))
     settings = asdict(profiles.resolve(args.profile, args.dataset))
     if args.field:
         if args.field not in settings:
@@ -93,6 +101,15 @@ def _repository(args) -> str:
 def _check_notebooks(args) -> str:
     _course("execute").nbval_check(args.notebooks)
     return "nbval: the committed notebooks reproduce their checked outputs."
+
+
+def _check_colab(args) -> str:
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="imgclf-colab-"))
+    report = _course("colablike").check(Path.cwd(), work)
+    shutil.rmtree(work, ignore_errors=True)  # kept for reading when the check fails
+    return report
 
 
 def _build_book(args) -> str:
@@ -239,6 +256,9 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
     settings.add_argument("--profile", default="auto", choices=profiles.CHOICES)
     settings.add_argument("--dataset", help=f"one of: {', '.join(data.names())}")
     settings.add_argument("--field", help="print only this field")
+    settings.add_argument("--cost", action="store_true",
+                          help="print each chapter's training multiply-adds and estimated "
+                               "minutes on a T4, an A100 and an H100 (imgclf.cost)")
     settings.set_defaults(run=_settings)
 
     for name, run, help_text in (
@@ -291,6 +311,13 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
                     "compare the outputs of the cells tagged nbval-check-output.")
     check_notebooks.add_argument("--notebooks", type=Path, default=Path("notebooks"))
     check_notebooks.set_defaults(run=_check_notebooks)
+    check_colab = commands.add_parser(
+        "check-colab", help="run every Colab notebook as Colab would, with nbval",
+        description="In a fresh environment over this one's packages, with google.colab faked: "
+                    "each colab/NN-topic.ipynb, copied outside the repository, installs imgclf "
+                    "from a clone of the working tree with its own install cell and runs top "
+                    "to bottom in the smoke profile; nbval compares its checked outputs.")
+    check_colab.set_defaults(run=_check_colab)
     return top
 
 

@@ -95,3 +95,16 @@ def test_download_help_lists_every_data_set_with_what_it_holds():
     for line in ("cifar10        CIFAR-10: 60,000 32x32 colour images of 10 classes",
                  "fashion_mnist  Fashion-MNIST: 70,000 28x28 grey images"):
         assert line in done.stdout
+
+
+def test_settings_cost_prints_every_chapter_estimate_and_the_gpu_budget():
+    done = imgclf("settings", "--profile", "quick", "--cost")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("The quick profile on fashion_mnist: estimated by imgclf.cost")
+    for column in ("T4 minutes", "H100 minutes", "within T4 10.0 min, H100 90 s"):
+        assert column in lines[1]
+    rows = [line for line in lines if re.match(r"0\d-", line)]
+    assert len(rows) == 8 and all(row.rstrip().endswith("yes") for row in rows)
+    full = imgclf("settings", "--profile", "full", "--cost")
+    assert full.returncode == 0 and "within" not in full.stdout and "05-resnet" in full.stdout

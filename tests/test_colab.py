@@ -3,13 +3,15 @@ GPU runtime asked for, solutions hidden and never run by Run all."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 
 import nbformat
 import pytest
 from conftest import REPO
 
-from imgclf.course import colab, repository
+from imgclf.course import colab, colablike, repository
 from imgclf.course.execute import notebook_sources
 
 pytestmark = pytest.mark.backend_independent
@@ -74,3 +76,40 @@ def test_unknown_citation_is_an_error(tmp_path):
         colab.convert(source, tmp_path)
     source.write_text("# 1. X\n\nSee Doe {cite}`known`.\n")
     assert "See Doe (2020)." in colab.convert(source, tmp_path).cells[1].source
+
+
+def test_colab_like_environment_has_the_course_packages_but_not_its_imgclf(tmp_path):
+    """make test-nbval's environment (imgclf.course.colablike): Colab's TensorFlow and Keras
+    are there, google.colab is imported at start-up, and imgclf only comes by installing it."""
+    python = colablike.environment(tmp_path)
+    probe = ("import sys, importlib.util as u; print('google.colab' in sys.modules, "
+             "u.find_spec('keras') is not None, u.find_spec('imgclf') is None)")
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True,
+                          cwd=tmp_path, env={k: v for k, v in os.environ.items()
+                                             if k != "PYTHONPATH"})
+    assert done.stdout.split() == ["True", "True", "True"], done.stderr
+
+
+def test_colab_like_copies_install_from_the_clone(tmp_path):
+    fake = colablike.ColabLike(tmp_path / "python", tmp_path / "clone", "abc123",
+                               f"imgclf @ git+file://localhost{tmp_path}/clone@abc123")
+    copies = colablike.copy_notebooks(REPO, fake, tmp_path / "out")
+    assert [c.name for c in copies] == [f"{s.stem}.ipynb" for s in SOURCES]
+    published = repository.configured(REPO).install
+    for copy in copies:
+        text = copy.read_text()
+        assert fake.requirement in text and published not in text
+
+
+def test_colab_like_refuses_a_stale_notebook_and_a_folder_inside_the_repository(tmp_path):
+    (tmp_path / "colab").mkdir()
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://github.com/a/b\n  branch: main\n"
+        "html:\n  baseurl: https://a.github.io/b/\n")
+    (tmp_path / "colab" / "01-x.ipynb").write_text('{"cells": []}')
+    fake = colablike.ColabLike(tmp_path, tmp_path, "abc", "imgclf @ git+file://localhost/x@abc")
+    with pytest.raises(ValueError, match="does not install 'imgclf @ git\\+https://github.com/"
+                                         "a/b@main': run make sync"):
+        colablike.copy_notebooks(tmp_path, fake, tmp_path / "out")
+    with pytest.raises(ValueError, match="inside the repository"):
+        colablike.check(REPO, REPO / "_build" / "colab")

@@ -62,6 +62,8 @@ def test_real_fashion_mnist_from_debian_package():
     loaded = data.load("fashion_mnist", download=False)
     assert loaded.x_train.shape == (60000, 28, 28, 1) and loaded.x_test.shape == (10000, 28, 28, 1)
     assert np.bincount(loaded.y_test).tolist() == [1000] * 10
+    declared = data.spec("fashion_mnist")  # the sizes imgclf.plans counts with
+    assert (declared.train_images, declared.test_images) == (60000, 10000)
 
 
 def test_truncated_file_is_reported_by_path_and_never_used(tmp_path, monkeypatch, trusted):
@@ -84,6 +86,15 @@ def test_corrupt_content_is_caught_by_parsing_even_with_a_matching_checksum(tmp_
     labels.write_bytes(gzip.compress(b"\x00\x00\x08\x99" + bytes(40)))  # wrong magic number
     trusted("fashion_mnist", folder, system_folders=(str(folder),))
     with pytest.raises(CorruptDataError, match="magic"):
+        data.load("fashion_mnist")
+
+
+def test_images_of_another_size_than_the_data_set_has_are_rejected(tmp_path, trusted):
+    folder = tmp_path / "fashion-mnist"
+    write_fashion(folder)
+    trusted("fashion_mnist", folder, system_folders=(str(folder),), image_shape=(32, 32, 1))
+    with pytest.raises(CorruptDataError, match=r"training images are \(28, 28, 1\); "
+                                               r"\(32, 32, 1\) expected"):
         data.load("fashion_mnist")
 
 
@@ -212,6 +223,9 @@ def test_unknown_name_lists_the_known_ones():
 def test_sample_is_shipped_balanced_and_verified():
     sample = data.load("sample")
     assert sample.x_train.shape == (1200, 28, 28, 1) and sample.x_test.shape == (300, 28, 28, 1)
+    declared = data.spec("sample")  # the sizes imgclf.plans counts with
+    assert (declared.train_images, declared.test_images, declared.image_shape) == (1200, 300,
+                                                                                   (28, 28, 1))
     assert np.bincount(sample.y_train).tolist() == [120] * 10
     assert np.bincount(sample.y_test).tolist() == [30] * 10
     assert os.path.getsize(data.sample_path()) < 1_000_000

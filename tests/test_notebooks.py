@@ -6,10 +6,12 @@ import json
 import math
 import os
 import re
+from collections import Counter
 
 import pytest
 from conftest import REPO
 
+from imgclf import plans, profiles
 from imgclf.course import book, sitecheck
 from imgclf.course.execute import notebook_sources, run_notebooks
 
@@ -57,6 +59,21 @@ def test_runs_in_the_smoke_profile(smoke_runs, source):
     # Every solution's self-check, the experiments' included, accepts the solution's result.
     rejected = [o for o in outputs if "Not yet." in json.dumps(o)]
     assert not rejected, f"a solution's self-check rejects its own result: {rejected}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_each_chapter_trains_what_its_plan_says(smoke_runs, source):
+    """Every keras.Model.fit the notebook ran (its record's "trainings") is one of its plan's
+    trainings, and every trained network of the plan ran: the plan the cost model prices is
+    the chapter's real one. Networks are told apart by parameters, images, epochs, batch."""
+    _, records = smoke_runs
+    plan = plans.chapter(source.stem, profiles.resolve("smoke"))
+    planned = Counter((t.parameters, t.images, t.epochs, t.batch_size)
+                      for t in plan.trainings if t.epochs)
+    ran = Counter((r["parameters"], r["images"], r["epochs"], r["batch_size"])
+                  for r in records[source.stem]["trainings"])
+    assert ran == planned, f"ran but not planned: {ran - planned}; planned but not run: " \
+                           f"{planned - ran}"
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ def test_auto_follows_the_environment_then_the_hardware(monkeypatch):
     assert profiles.resolve("auto").profile == "smoke"
     monkeypatch.delenv("IMGCLF_PROFILE")
     monkeypatch.setattr(hardware, "gpu_available", lambda: True)
-    assert profiles.resolve("auto").profile == "full"
+    assert profiles.resolve("auto").profile == profiles.GPU_PROFILE
     monkeypatch.setattr(hardware, "gpu_available", lambda: False)
     assert profiles.resolve("auto").profile == "quick"
 

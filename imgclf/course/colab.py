@@ -10,7 +10,11 @@ Colab notebook is the same chapter as plain notebook markdown:
 - a solution (its text and its code) becomes one collapsed `<details>` block, so nothing in
   it runs under *Run all* and it stays hidden until asked for;
 - a first cell holds the Open-in-Colab badge and a link to the chapter in the book;
-- the metadata asks for a GPU runtime and names the chapter.
+- the metadata asks for a GPU runtime and names the chapter;
+- the cells tagged `nbval-check-output` keep the tag and the reference outputs of the pair
+  (`notebooks/NN-topic.ipynb`): `make test` runs the Colab notebooks as Colab would
+  (`imgclf.course.colablike`) and nbval compares those outputs. The `parameters` cell keeps its
+  tag, for papermill.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import re
 from pathlib import Path
 
 from imgclf import atomic
+from imgclf.course.pairs import CHECKED_TAG, paired_notebook, tags
 from imgclf.course.repository import configured
 
 FOLDER = "colab"
@@ -30,6 +35,7 @@ SOLUTION_START = re.compile(r"```\{solution-start\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*
 SOLUTION_END = re.compile(r"```\{solution-end\}\s*\n?```")
 TARGET = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 LEFTOVER = re.compile(r"\{[a-z][a-z-]*\}`|```\{[a-z]|^:[a-z-]+:", re.M)
+KEPT_TAGS = (CHECKED_TAG, "parameters")
 
 
 def colab_notebook(source: Path | str) -> Path:
@@ -100,13 +106,14 @@ def convert(source: Path | str, root: Path | str = "."):
         f"and the other chapters; the code and the package are at {repository.url}. "
         f"Choose a GPU runtime, then *Run all*: the first code cell installs the course's "
         f"package.")]
+    checked = _checked_outputs(source)
     counter, solution = [0], None
     for cell in chapter.cells:
         if cell["cell_type"] == "code":
             if solution is not None:
                 solution.append(f"```python\n{cell['source'].strip()}\n```")
             else:
-                cells.append(nbformat.v4.new_code_cell(cell["source"]))
+                cells.append(_code_cell(cell, checked))
             continue
         # A markdown cell may open or close a solution, or both, around ordinary text.
         rest = cell["source"]
@@ -141,6 +148,31 @@ def convert(source: Path | str, root: Path | str = "."):
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"c{index:03d}"  # stable ids: a sync changes only what changed
     return notebook
+
+
+def _checked_outputs(source: Path | str) -> dict[str, dict]:
+    """The committed pair's checked cells, by their source: (outputs, execution count)."""
+    import nbformat
+
+    pair = paired_notebook(source)
+    if not pair.exists():
+        return {}
+    return {cell["source"].strip(): cell for cell in nbformat.read(pair, as_version=4).cells
+            if cell["cell_type"] == "code" and CHECKED_TAG in tags(cell)}
+
+
+def _code_cell(cell, checked: dict):
+    """A Colab code cell: the source, the kept tags, and for a checked cell the pair's
+    reference outputs (nbval skips a cell that was never run: it keeps the count too)."""
+    import nbformat
+
+    kept = [tag for tag in tags(cell) if tag in KEPT_TAGS]
+    new = nbformat.v4.new_code_cell(cell["source"], metadata={"tags": kept} if kept else {})
+    reference = checked.get(cell["source"].strip()) if CHECKED_TAG in kept else None
+    if reference is not None:
+        new["outputs"] = reference["outputs"]
+        new["execution_count"] = reference["execution_count"]
+    return new
 
 
 def leftovers(notebook) -> list[str]:

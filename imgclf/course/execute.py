@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from imgclf import atomic, hardware
-from imgclf.course import expected
+from imgclf.course import expected, trainings
 from imgclf.course.cache import inputs_digest, installed_versions, reusable
 from imgclf.profiles import resolve
 from imgclf.runs import METRICS_VARIABLE
@@ -65,10 +66,14 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     pending = out_dir / f".{name}.running.ipynb"
     metrics_file = out_dir / f".{name}.metrics.json"
     metrics_file.unlink(missing_ok=True)
+    trainings_file = out_dir / f".{name}.trainings.jsonl"
+    trainings_file.unlink(missing_ok=True)
+    ipython_dir = trainings.startup_folder(trainings_file.resolve())
     notebook = jupytext.read(source)
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    kernel_environment = {METRICS_VARIABLE: str(metrics_file.resolve())}
+    kernel_environment = {METRICS_VARIABLE: str(metrics_file.resolve()),
+                          "IPYTHONDIR": str(ipython_dir)}
     if resolve(profile, dataset).profile in DETERMINISTIC_PROFILES:
         kernel_environment["TF_DETERMINISTIC_OPS"] = "1"
     previous = {variable: os.environ.get(variable) for variable in kernel_environment}
@@ -90,11 +95,14 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
                 os.environ.pop(variable, None)
             else:
                 os.environ[variable] = value
+        shutil.rmtree(ipython_dir, ignore_errors=True)
     seconds = time.perf_counter() - clock
     if not metrics_file.exists():
         raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
     reported = json.loads(metrics_file.read_text())
     metrics_file.unlink()
+    trained = trainings.read(trainings_file)
+    trainings_file.unlink(missing_ok=True)
     record = {
         "notebook": name,
         "requested_profile": profile,
@@ -104,6 +112,8 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
         "seconds": round(seconds, 1),
         "started": started.isoformat(timespec="seconds"),
         "metrics": reported["metrics"],
+        # Every keras.Model.fit the notebook ran (imgclf.course.trainings).
+        "trainings": trained,
         "hardware": reported["hardware"],
         "calibration": calibration,
         "versions": reported["versions"],

@@ -73,10 +73,16 @@ def read(data_spec: DataSpec, folder: Path) -> Dataset:
             formats.verify_sha256(folder / data_file.name, data_file.sha256)
     reader = {"idx": _read_idx, "npz": _read_npz, "cifar": _read_cifar}[data_spec.format]
     (x_train, y_train), (x_test, y_test), class_names = reader(data_spec, folder)
+    x_train, x_test = _nhwc(x_train), _nhwc(x_test)
+    for split, images in (("training", x_train), ("test", x_test)):
+        if images.shape[1:] != data_spec.image_shape:
+            raise formats.CorruptDataError(
+                folder, f"{data_spec.name}'s {split} images are {images.shape[1:]}; "
+                f"{data_spec.image_shape} expected")
     return Dataset(
         name=data_spec.name,
-        x_train=_nhwc(x_train), y_train=np.asarray(y_train, np.int64).reshape(-1),
-        x_test=_nhwc(x_test), y_test=np.asarray(y_test, np.int64).reshape(-1),
+        x_train=x_train, y_train=np.asarray(y_train, np.int64).reshape(-1),
+        x_test=x_test, y_test=np.asarray(y_test, np.int64).reshape(-1),
         class_names=tuple(class_names), source=str(folder),
     )
 

@@ -47,6 +47,9 @@ class DataSpec:
         description: one line on what it holds (`python -m imgclf download --help` lists them).
         install_hint: the operating-system package that provides it, if there is one.
         class_names: the label of each class index, or None to read them from the files.
+        train_images, test_images: how many images each split of the published data set holds.
+        image_shape: one image's (height, width, channels) (`read` checks it).
+        num_classes: how many classes the labels name.
     """
 
     name: str
@@ -55,6 +58,10 @@ class DataSpec:
     format: str
     origin: str
     description: str
+    train_images: int
+    test_images: int
+    image_shape: tuple[int, int, int]
+    num_classes: int
     class_names: tuple[str, ...] | None = None
     archive_sha256: str | None = None
     keras_cache_folders: tuple[str, ...] = ()
@@ -81,6 +88,7 @@ DATASETS: dict[str, DataSpec] = {
             format="idx",
             origin=KERAS_ORIGIN,
             description="Fashion-MNIST: 70,000 28x28 grey images of 10 kinds of clothing",
+            train_images=60_000, test_images=10_000, image_shape=(28, 28, 1), num_classes=10,
             class_names=FASHION_MNIST_CLASSES,
             keras_cache_folders=("fashion-mnist",),
             system_folders=("/usr/share/datasets/fashion-mnist",),
@@ -96,6 +104,7 @@ DATASETS: dict[str, DataSpec] = {
             format="npz",
             origin=KERAS_ORIGIN,
             description="MNIST: 70,000 28x28 grey images of handwritten digits",
+            train_images=60_000, test_images=10_000, image_shape=(28, 28, 1), num_classes=10,
             class_names=MNIST_CLASSES,
             keras_cache_folders=("",),
         ),
@@ -108,6 +117,7 @@ DATASETS: dict[str, DataSpec] = {
             origin=TORONTO_ORIGIN + "cifar-10-python.tar.gz",
             archive_sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
             description="CIFAR-10: 60,000 32x32 colour images of 10 classes",
+            train_images=50_000, test_images=10_000, image_shape=(32, 32, 3), num_classes=10,
             class_names=CIFAR10_CLASSES,
             keras_cache_folders=(
                 "cifar-10-batches-py-target/cifar-10-batches-py",  # Keras >= 3.5
@@ -122,6 +132,7 @@ DATASETS: dict[str, DataSpec] = {
             origin=TORONTO_ORIGIN + "cifar-100-python.tar.gz",
             archive_sha256="85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7",
             description="CIFAR-100: 60,000 32x32 colour images of 100 classes (fine labels)",
+            train_images=50_000, test_images=10_000, image_shape=(32, 32, 3), num_classes=100,
             keras_cache_folders=(
                 "cifar-100-python-target/cifar-100-python",
                 "cifar-100-python",
@@ -140,6 +151,7 @@ DATASETS: dict[str, DataSpec] = {
                 "sample: a stratified subset of Fashion-MNIST shipped inside imgclf "
                 "(120 training and 30 test images per class)"
             ),
+            train_images=1_200, test_images=300, image_shape=(28, 28, 1), num_classes=10,
             class_names=FASHION_MNIST_CLASSES,
         ),
     )

@@ -1,0 +1,173 @@
+"""Colab, imitated: every chapter's Colab notebook run as a learner's *Run all* runs it.
+
+`check` is `make test`'s nbval pass (`make test-nbval`). For each of `colab/NN-topic.ipynb`:
+
+- the environment is Colab's: one that already has TensorFlow and Keras. A fresh virtual
+  environment sees the course environment's packages through one `.pth` line, but not its
+  editable `imgclf` (a `.pth` line adds a folder, not the `.pth` files inside it);
+- `google.colab` is importable and imported at start-up (a stand-in module), so the notebook's
+  install cell runs, as it does in Colab and nowhere else;
+- the repository is a clone of the working tree, committed, and the install cell's requirement
+  points at it (`imgclf @ git+file://localhost/<clone>@<commit>`): pip builds imgclf from it and
+  installs it plain, not editable, into the environment, with no package index;
+- the notebook is copied to a folder outside the repository and executed top to bottom in the
+  smoke profile by nbval, which compares the outputs of the cells tagged `nbval-check-output`
+  with the committed ones. Solutions, folded into markdown, do not run, as in Colab.
+
+Afterwards the environment's `imgclf` must be the plain install of the clone's commit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+from imgclf.course.colab import FOLDER
+from imgclf.course.repository import configured
+
+STAND_IN = '"""A stand-in for Colab\'s module: its presence says "this runs in Colab"."""\n'
+
+
+@dataclass(frozen=True)
+class ColabLike:
+    """A prepared imitation: the environment's Python, the clone, and the install requirement."""
+
+    python: Path
+    clone: Path
+    commit: str
+    requirement: str
+
+
+def _git(*args, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"git {' '.join(args)} failed in {cwd}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def clone_working_tree(root: Path, destination: Path) -> tuple[Path, str]:
+    """A git clone of `root` with its working tree's changes committed on top (tracked and
+    untracked files that git does not ignore): what pip installs is what is being tested.
+    Returns (the clone, its commit)."""
+    clone = destination / "repository"
+    _git("clone", "-q", "--no-hardlinks", str(root), str(clone), cwd=destination)
+    listed = _git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=root)
+    for name in filter(None, listed.split("\0")):
+        source, target = root / name, clone / name
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        elif target.exists():  # deleted in the working tree
+            target.unlink()
+    _git("add", "-A", cwd=clone)
+    if _git("status", "--porcelain", cwd=clone).strip():
+        _git("-c", "user.name=imgclf tests", "-c", "user.email=tests@imgclf.invalid",
+             "commit", "-q", "-m", "the working tree under test", cwd=clone)
+    return clone, _git("rev-parse", "HEAD", cwd=clone).strip()
+
+
+def environment(destination: Path) -> Path:
+    """A virtual environment over this one's packages, without its imgclf, with `google.colab`
+    imported at start-up. Returns its Python."""
+    folder = destination / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
+                                "get_paths()['purelib'])"], capture_output=True, text=True,
+                               check=True).stdout.strip())
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (site / "course-environment.pth").write_text("\n".join(sorted(ours)) + "\n")
+    stand_in = site / "google" / "colab"
+    stand_in.mkdir(parents=True)
+    (stand_in / "__init__.py").write_text(STAND_IN)
+    (site / "zz-google-colab.pth").write_text("import google.colab\n")
+    return python
+
+
+def prepare(root: Path, work: Path) -> ColabLike:
+    """The environment, the clone and the requirement, in the empty folder `work`."""
+    work.mkdir(parents=True, exist_ok=True)
+    clone, commit = clone_working_tree(root, work)
+    python = environment(work)
+    return ColabLike(python, clone, commit, f"imgclf @ git+file://localhost{clone}@{commit}")
+
+
+def copy_notebooks(root: Path, colab: ColabLike, destination: Path) -> list[Path]:
+    """The Colab notebooks, copied to `destination` with the install cell's requirement
+    pointing at the clone.
+
+    Raises:
+        ValueError: a notebook whose install cell does not install the requirement that
+            `_config.yml` names.
+    """
+    published = configured(root).install
+    destination.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for notebook in sorted((root / FOLDER).glob("[0-9][0-9]-*.ipynb")):
+        text = notebook.read_text()
+        if published not in text:
+            raise ValueError(f"{notebook} does not install {published!r}: run make sync")
+        copy = destination / notebook.name
+        copy.write_text(text.replace(published, colab.requirement))
+        copies.append(copy)
+    if not copies:
+        raise FileNotFoundError(f"no Colab notebooks in {root / FOLDER}: run make sync")
+    return copies
+
+
+def check(root: Path | str, work: Path | str) -> str:
+    """Run every Colab notebook as Colab would (module docstring) in the empty folder `work`.
+
+    Raises:
+        RuntimeError: a notebook failed, a checked output differs, or the environment's
+            imgclf is not the plain install of the clone's commit.
+    """
+    root, work = Path(root).resolve(), Path(work).resolve()
+    if work.is_relative_to(root):
+        raise ValueError(f"{work} is inside the repository; Colab's folder is not")
+    colab = prepare(root, work)
+    copies = copy_notebooks(root, colab, work / "notebooks")
+    environment_variables = {
+        key: value for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "VIRTUAL_ENV", "IMGCLF_DATASET")}
+    environment_variables.update({
+        "IMGCLF_PROFILE": "smoke",
+        # pip finds every dependency already installed, as in Colab; nothing is fetched.
+        "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    })
+    command = [str(colab.python), "-m", "pytest", "--nbval-lax", "--nbval-current-env",
+               "-p", "no:cacheprovider", "-q", *map(str, copies)]
+    print("Colab-like nbval: " + " ".join(command[1:]), flush=True)
+    done = subprocess.run(command, cwd=work / "notebooks", env=environment_variables)
+    if done.returncode:
+        raise RuntimeError(f"the Colab notebooks did not run as in Colab, or their checked "
+                           f"outputs differ (pytest exit status {done.returncode})")
+    return installed(colab, environment_variables)
+
+
+def installed(colab: ColabLike, environment_variables: dict) -> str:
+    """Where the environment's imgclf comes from; raises RuntimeError unless it is a plain
+    install of the clone's commit."""
+    probe = ("import imgclf, json; from importlib import metadata; "
+             "d = metadata.distribution('imgclf'); "
+             "print(json.dumps([imgclf.__file__, d.read_text('direct_url.json')]))")
+    done = subprocess.run([str(colab.python), "-c", probe], capture_output=True, text=True,
+                          env=environment_variables, cwd=colab.python.parent)
+    if done.returncode:
+        raise RuntimeError(f"imgclf does not import in the Colab-like environment: "
+                           f"{done.stderr[-1000:]}")
+    location, direct_url = json.loads(done.stdout)
+    origin = json.loads(direct_url or "{}")
+    commit = origin.get("vcs_info", {}).get("commit_id")
+    if not Path(location).is_relative_to(colab.python.parent.parent) or commit != colab.commit \
+            or origin.get("dir_info", {}).get("editable"):
+        raise RuntimeError(f"the environment's imgclf is {location} ({direct_url}), not a "
+                           f"plain install of {colab.clone} at {colab.commit}")
+    return (f"Colab-like: every Colab notebook ran in the smoke profile, imgclf installed by its "
+            f"install cell from {origin.get('url')} at {commit[:12]} into {location}")

@@ -1,0 +1,109 @@
+"""What each chapter trains (`imgclf.plans`) and what that costs on a GPU (`imgclf.cost`)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import REPO
+
+from imgclf import cost, models, plans, profiles
+
+# Multiply-adds and parameter counts are the same on every backend.
+pytestmark = pytest.mark.backend_independent
+
+
+def a_device(**changes) -> cost.Device:
+    base = cost.Device("test card", peak_tflops=1.0, multiply_adds_per_second=1_000.0,
+                       seconds_per_step=0.5, seconds_per_network=2.0, seconds_per_convolution=1.0)
+    return dataclasses.replace(base, **changes)
+
+
+def a_training(**changes) -> cost.Training:
+    base = cost.Training("net", "net", parameters=5, multiply_adds=10, images=100, epochs=2,
+                         batch_size=32, evaluated=50, convolutions=3)
+    return dataclasses.replace(base, **changes)
+
+
+def test_training_costs_three_forward_passes_per_trained_image_and_one_per_evaluated():
+    training = a_training()
+    assert training.training_multiply_adds == 10 * (3 * 100 * 2 + 50)
+    assert training.steps == 4 * 2  # ceil(100 / 32) batches, 2 epochs
+
+
+def test_the_estimate_adds_compilation_steps_and_arithmetic():
+    # compile 2 + 3 x 1 s, 8 steps x 0.5 s, 6,500 multiply-adds at 1,000 per second
+    assert cost.seconds([a_training()], a_device()) == pytest.approx(5 + 4 + 6.5)
+    # images only passed forward: no compilation, no training steps
+    forward_only = a_training(images=0, epochs=0, evaluated=1_000)
+    assert cost.seconds([forward_only], a_device()) == pytest.approx(10.0)
+
+
+def test_each_gpu_is_estimated_slower_the_lower_its_peak():
+    plan = plans.chapter("05-resnet", profiles.resolve("full"))
+    assert plan.seconds("T4") > plan.seconds("A100") > plan.seconds("H100")
+
+
+@pytest.mark.parametrize("chapter", plans.CHAPTERS)
+def test_every_chapter_of_the_profile_auto_runs_on_a_gpu_is_within_its_budget(chapter):
+    """The issue's budget, computed until a GPU measures it: every chapter of the profile
+    `auto` runs on a GPU within 10 minutes on a T4 and 90 s on an H100."""
+    plan = plans.chapter(chapter, profiles.resolve(profiles.GPU_PROFILE))
+    estimates = {device: round(plan.seconds(device)) for device in profiles.GPU_BUDGET_SECONDS}
+    assert plans.within(plan, profiles.GPU_BUDGET_SECONDS), (
+        f"{chapter} in the {profiles.GPU_PROFILE} profile: estimated {estimates} s, "
+        f"budget {profiles.GPU_BUDGET_SECONDS} s")
+
+
+def test_the_full_profile_is_longer_than_a_learner_waits_on_a_t4():
+    """Why `auto` does not pick `full` on a GPU: chapter 5 alone exceeds the T4 budget."""
+    plan = plans.chapter("05", profiles.resolve("full"))
+    assert not plans.within(plan, profiles.GPU_BUDGET_SECONDS)
+    assert plan.seconds("T4") > 2 * profiles.GPU_BUDGET_SECONDS["T4"]  # "several times" (docs)
+
+
+def test_a_plan_counts_the_networks_its_chapter_builds():
+    plan = plans.chapter("05-resnet", profiles.resolve("quick"))
+    assert plan.depths == (8, 20) and plan.epochs == 3 and plan.train_images == (8_000, 2_000)
+    expected = sorted(models.CifarResNet(depth, (28, 28, 1), 10, shortcut=shortcut)
+                      .count_params() for depth in (8, 20) for shortcut in ("plain", "A"))
+    assert sorted(t.parameters for t in plan.trainings) == expected
+    assert {(t.images, t.epochs, t.batch_size) for t in plan.trainings} == {(7_200, 3, 128)}
+
+
+def test_exercises_are_counted_apart_from_run_all():
+    plan = plans.chapter("03-alexnet", profiles.resolve("quick"))
+    assert any(t.exercise for t in plan.trainings)
+    assert plan.seconds("T4", exercises=True) > plan.seconds("T4")
+
+
+def test_cost_table_lists_every_chapter_and_its_verdict():
+    text = str(plans.cost_table(profiles.resolve("smoke"), {"T4": 1.0}))
+    for chapter in plans.CHAPTERS:
+        assert chapter in text
+    assert "within T4 1 s" in text and "NO" in text
+
+
+def test_bad_arguments_say_what_is_accepted():
+    settings = profiles.resolve("smoke")
+    with pytest.raises(ValueError, match="unknown chapter '09'; chapters: 01-image-class"):
+        plans.chapter("09", settings)
+    with pytest.raises(TypeError, match="settings must be imgclf.profiles.Settings"):
+        plans.chapter("05", "smoke")
+    with pytest.raises(AttributeError, match="has no 'depth'; it has depths, train_images"):
+        _ = plans.chapter("05", settings).depth
+    with pytest.raises(ValueError, match="unknown device 'V100'; known: T4, A100, H100"):
+        cost.seconds([], "V100")
+    with pytest.raises(ValueError, match="images"):
+        a_training(images=-1)
+
+
+@pytest.mark.parametrize("chapter", plans.CHAPTERS)
+def test_each_header_quotes_the_estimate_for_a_gpu(chapter):
+    """The "How long" paragraph quotes the cost model's estimate of the profile `auto` runs on
+    a GPU, so that a change of plan or of the model cannot leave the header behind."""
+    text = " ".join((REPO / "notebooks" / f"{chapter}.md").read_text().split())
+    header = text[text.index("**How long.**"):].split("+++")[0]
+    plan = plans.chapter(chapter, profiles.resolve(profiles.GPU_PROFILE))
+    assert f"`auto` runs the `{profiles.GPU_PROFILE}` profile: " \
+           f"{plans.estimate_phrase(plan)}" in header, header
