@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 
 import pytest
 from conftest import REPO
@@ -41,7 +43,9 @@ def test_a_fork_changes_one_place_and_apply_does_the_rest(copy):
     assert copy / "pyproject.toml" in changed and copy / "README.md" in changed
     assert repository.disagreements(copy) == []
     chapter = (copy / "notebooks" / "05-resnet.md").read_text()
-    assert '"imgclf @ git+https://github.com/someone/imgclf-fork@v2026.1"' in chapter
+    # Without git history here, the pinned commit stays; the fork's URL replaces ours.
+    assert re.search(r'"imgclf @ git\+https://github.com/someone/imgclf-fork@[0-9a-f]{40}"',
+                     chapter)
     readme = (copy / "README.md").read_text()
     assert ("https://colab.research.google.com/github/someone/imgclf-fork/blob/v2026.1/"
             "colab/05-resnet.ipynb") in readme
@@ -59,3 +63,37 @@ def test_bad_repository_section(tmp_path, section, message):
     (tmp_path / repository.CONFIG).write_text(section)
     with pytest.raises(ValueError, match=message):
         repository.configured(tmp_path)
+
+
+def test_install_cells_pin_the_last_commit_of_the_package():
+    """A notebook installs the package of its own commit: make sync pins the last commit that
+    changed it. Fails after a package change is committed without `make sync`."""
+    pin = repository.package_commit(REPO)
+    if pin is None:
+        pytest.skip("no git history here (a copy or a shallow clone): the pin cannot be checked")
+    assert repository.configured(REPO).install.endswith(f"@{pin}")
+    for source in sorted((REPO / "notebooks").glob("[0-9][0-9]-*.md")):
+        assert f'git+{imgclf.REPOSITORY}@{pin}"' in source.read_text(), \
+            f"{source.name} pins another commit than {pin[:12]}: run make sync"
+
+
+def test_the_pin_follows_the_package_not_the_tooling(tmp_path):
+    def git(*args):
+        return subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c",
+                               "user.email=t@t.invalid", *args], capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    def commit(path, text):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+        git("add", "-A")
+        git("commit", "-q", "-m", path)
+        return git("rev-parse", "HEAD")
+
+    assert repository.package_commit(tmp_path) is None  # not a git repository
+    git("init", "-q")
+    package = commit("imgclf/models.py", "x = 1\n")
+    commit("imgclf/course/book.py", "y = 1\n")
+    commit("notebooks/05-resnet.md", "# 5\n")
+    assert repository.package_commit(tmp_path) == package
+    assert repository.package_commit(tmp_path) != commit("pyproject.toml", "[project]\n")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imgclf.course.colab import FOLDER
-from imgclf.course.repository import configured
+from imgclf.course.repository import INSTALL, configured
 
 STAND_IN = '"""A stand-in for Colab\'s module: its presence says "this runs in Colab"."""\n'
 
@@ -103,18 +103,21 @@ def copy_notebooks(root: Path, colab: ColabLike, destination: Path) -> list[Path
     pointing at the clone.
 
     Raises:
-        ValueError: a notebook whose install cell does not install the requirement that
-            `_config.yml` names.
+        ValueError: a notebook whose install cell does not install the repository that
+            `_config.yml` names, at the commit of the package (`repository.package_commit`).
     """
-    published = configured(root).install
+    named = configured(root)
     destination.mkdir(parents=True, exist_ok=True)
     copies = []
     for notebook in sorted((root / FOLDER).glob("[0-9][0-9]-*.ipynb")):
         text = notebook.read_text()
-        if published not in text:
-            raise ValueError(f"{notebook} does not install {published!r}: run make sync")
+        sources = ["".join(cell["source"]) for cell in json.loads(text).get("cells", [])]
+        found = next(filter(None, map(INSTALL.search, sources)), None)
+        if not found or not found[0].startswith(f"imgclf @ git+{named.url}@") or \
+                (named.pin and found["ref"] != named.pin):
+            raise ValueError(f"{notebook} does not install {named.install!r}: run make sync")
         copy = destination / notebook.name
-        copy.write_text(text.replace(published, colab.requirement))
+        copy.write_text(text.replace(found[0], colab.requirement))
         copies.append(copy)
     if not copies:
         raise FileNotFoundError(f"no Colab notebooks in {root / FOLDER}: run make sync")

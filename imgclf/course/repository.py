@@ -1,6 +1,14 @@
 """The one place that names the course's repository: `_config.yml`, section `repository`
-(`url`, and `branch`: the branch or tag that the book's buttons, links and install cells
-point at), and `html.baseurl`, where the book is published.
+(`url`, and `branch`: the branch or tag that the book's buttons and links point at), and
+`html.baseurl`, where the book is published.
+
+The install cells pin a commit, not a branch: the last commit that changed the package learners
+install (`imgclf/` without `imgclf/course/`, and `pyproject.toml`), found with git. So a chapter
+opened at any commit installs exactly the package of that commit, and a moving `main` never
+changes what an old notebook installs. After committing a change to the package, `make sync`
+pins it and that goes in a second commit; `tests/test_repository.py` fails until it does. Where
+the history is not at hand (a copy without git, a shallow clone), a pinned commit is kept as
+it is and a branch is replaced by the configured one.
 
 Everything else that names it is derived from there: `apply` rewrites it (`make sync` runs
 it first), `disagreements` lists what does not match (a test runs it). The derived places:
@@ -19,7 +27,10 @@ CONFIG = "_config.yml"
 # A GitHub repository URL, with the ref of a file link when there is one.
 GITHUB = re.compile(r"https://github\.com/[\w.-]+/[\w-]+(?:\.[\w-]+)*(?P<blob>/blob/[^/\s)\"']+/)?")
 COLAB = re.compile(r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[^/\s)\"']+/")
-INSTALL = re.compile(r"imgclf @ git\+https://github\.com/[\w.-]+/[\w.-]+?(?:@[\w./-]+)?(?=\")")
+INSTALL = re.compile(r"imgclf @ git\+https://github\.com/[\w.-]+/[\w.-]+?(?:@(?P<ref>[\w./-]+))?(?=\")")
+COMMIT = re.compile(r"[0-9a-f]{40}")
+# What learners install: the package, without the course's tooling.
+PACKAGE_PATHS = ("imgclf", "pyproject.toml", ":(exclude)imgclf/course")
 # Every chapter's first cell, from this template (REQUIREMENT: `Repository.install`). It
 # installs the package without replacing Colab's TensorFlow or Keras: they are pinned as pip
 # constraints, so that a requirement they do not meet stops the install with a clear error
@@ -60,16 +71,18 @@ FIRST_CELL = re.compile(r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n.*?
 @dataclass(frozen=True)
 class Repository:
     """url: "https://github.com/OWNER/NAME"; ref: the branch or tag the book points at;
-    book: the published book's address, ending in "/"."""
+    book: the published book's address, ending in "/"; pin: the commit the install cells
+    install (`package_commit`), or None where the history is not at hand."""
 
     url: str
     ref: str
     book: str
+    pin: str | None = None
 
     @property
     def install(self) -> str:
-        """The requirement an install cell passes to pip."""
-        return f"imgclf @ git+{self.url}@{self.ref}"
+        """The requirement an install cell passes to pip: the pinned commit (else the ref)."""
+        return f"imgclf @ git+{self.url}@{self.pin or self.ref}"
 
     @property
     def install_cell(self) -> str:
@@ -103,7 +116,23 @@ def configured(root: Path | str = ".") -> Repository:
     if not isinstance(book, str) or not re.fullmatch(r"https://\S+/", book):
         raise ValueError(f"{path}: html.baseurl must be the published book's https address, "
                          f"ending in /, got {book!r}")
-    return Repository(url, ref, book)
+    return Repository(url, ref, book, package_commit(path.parent))
+
+
+def package_commit(root: Path | str = ".") -> str | None:
+    """The last commit that changed the installed package (`PACKAGE_PATHS`) in the git
+    repository at `root`; None when `root` is not one, or a shallow clone (whose oldest commit
+    would seem to change everything)."""
+    import subprocess
+
+    def git(*args):
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    if git("rev-parse", "--show-toplevel") != str(Path(root).resolve()) or \
+            git("rev-parse", "--is-shallow-repository") != "false":
+        return None
+    return git("log", "-1", "--format=%H", "--", *PACKAGE_PATHS) or None
 
 
 def derived_files(root: Path | str = ".") -> list[Path]:
@@ -114,10 +143,23 @@ def derived_files(root: Path | str = ".") -> list[Path]:
 
 
 def _derive(text: str, repository: Repository) -> str:
-    text = INSTALL.sub(repository.install, text)
+    def install(match):
+        kept = match["ref"] if repository.pin is None and COMMIT.fullmatch(match["ref"] or "") \
+            else None
+        return f"imgclf @ git+{repository.url}@{kept}" if kept else repository.install
+
+    text = INSTALL.sub(install, text)
     text = COLAB.sub(repository.colab, text)
     return GITHUB.sub(lambda m: repository.url + (f"/blob/{repository.ref}/"
                                                   if m["blob"] else ""), text)
+
+
+def _install_cell(first: str, repository: Repository) -> str:
+    """The install cell that should replace a chapter's first cell `first`: the template, with
+    the requirement `first` names brought in line with the configuration (`_derive`)."""
+    named = INSTALL.search(first)
+    requirement = _derive(named[0], repository) if named else repository.install
+    return INSTALL_CELL.replace("REQUIREMENT", requirement)
 
 
 def apply(root: Path | str = ".") -> list[Path]:
@@ -128,7 +170,8 @@ def apply(root: Path | str = ".") -> list[Path]:
         text = path.read_text()
         new = _derive(text, repository)
         if path.parent.name == "notebooks":
-            new = FIRST_CELL.sub(lambda _: repository.install_cell, new, count=1)
+            new = FIRST_CELL.sub(lambda first: _install_cell(first[0], repository), new,
+                                 count=1)
         if new != text:
             path.write_text(new)
             changed.append(path)
@@ -149,7 +192,7 @@ def disagreements(root: Path | str = ".") -> list[str]:
                              f"{expected.strip()})")
         if path.parent.name == "notebooks":
             first = FIRST_CELL.search(path.read_text())
-            if not first or first[0] != repository.install_cell:
+            if not first or first[0] != _install_cell(first[0], repository):
                 found.append(f"{path.relative_to(root)}: its first cell is not the install "
                              f"cell of imgclf.course.repository.INSTALL_CELL for "
                              f"{repository.install!r}")
