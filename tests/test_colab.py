@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 
+import jupytext
 import nbformat
 import pytest
 from conftest import REPO
@@ -45,6 +46,11 @@ def test_colab_notebook_reads_as_a_plain_notebook(source):
     assert len(solutions) == text.count("```{solution-start}") >= 2
     assert len(re.findall(r"\*\*Exercise \d+\.\*\*", "".join(
         cell.source for cell in notebook.cells))) == text.count("```{exercise}")
+    captions = [cell.source for cell in notebook.cells if cell.source.startswith("**Fig. ")]
+    first = colab.first_figure(source)
+    named = colab.figures(jupytext.read(source).cells, first)
+    assert [c.split(".**")[0] for c in captions] == [f"**Fig. {n}" for n in
+                                                      range(first, first + len(named))] and named
     code = {cell.source.strip() for cell in notebook.cells if cell.cell_type == "code"}
     for solution in solutions:
         for snippet in re.findall(r"```python\n(.*?)\n```", solution, re.S):

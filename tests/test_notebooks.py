@@ -8,11 +8,12 @@ import os
 import re
 from collections import Counter
 
+import jupytext
 import pytest
 from conftest import REPO
 
 from imgclf import plans, profiles
-from imgclf.course import book, sitecheck
+from imgclf.course import book, colab, sitecheck
 from imgclf.course.execute import notebook_sources, run_notebooks
 
 pytestmark = pytest.mark.slow
@@ -76,6 +77,34 @@ def test_each_chapter_trains_what_its_plan_says(smoke_runs, source):
                            f"{planned - ran}"
 
 
+def figure_cells(executed: dict) -> list[dict]:
+    """The code cells of an executed notebook that showed an image."""
+    return [cell for cell in executed["cells"] if cell["cell_type"] == "code"
+            and any("image/png" in o.get("data", {}) for o in cell["outputs"])]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_every_figure_is_numbered_captioned_and_a_network_is_drawn(smoke_runs, source):
+    """Each figure a chapter shows has a numbered caption (the cell's mystnb.figure: a name and
+    a caption); every {numref} names one of them; each chapter draws at least one network from
+    its model (imgclf.diagram.architecture) and refers to that drawing in its text."""
+    out, _ = smoke_runs
+    executed = json.loads((out / f"{source.stem}.ipynb").read_text())
+    shown = figure_cells(executed)
+    assert shown
+    for cell in shown:
+        figure = cell["metadata"].get("mystnb", {}).get("figure", {})
+        assert figure.get("name", "").startswith("fig-") and len(figure.get("caption", "")) > 40, \
+            f"a figure without a numbered caption: {''.join(cell['source'])[:120]}"
+    text = source.read_text()
+    named = colab.figures(jupytext.read(source).cells)
+    referenced = set(colab.NUMREF.findall(text))
+    assert referenced <= set(named), f"numref to no figure: {referenced - set(named)}"
+    drawn = [cell for cell in shown if "diagram.architecture(" in "".join(cell["source"])]
+    assert drawn, "no architecture diagram"
+    assert any(cell["metadata"]["mystnb"]["figure"]["name"] in referenced for cell in drawn)
+
+
 @pytest.fixture(scope="session")
 def built_book(smoke_runs, tmp_path_factory):
     """The HTML book built from the smoke runs: the path of its index.html."""
@@ -102,7 +131,7 @@ def test_book_builds_with_warnings_as_errors(built_book):
         assert "dropdown" in page and "solution" in page
 
 
-def test_site_in_a_real_browser(built_book):
+def test_site_in_a_real_browser(smoke_runs, built_book):
     """Every page in headless Chromium: no console or script errors, no request off the
     local files, every image loaded, every internal link and anchor found, every Colab
     button on a committed notebook. A screenshot of chapter 6 is kept for CI's artifacts."""
@@ -121,6 +150,12 @@ def test_site_in_a_real_browser(built_book):
     assert report.pages >= len(SOURCES) + 4 and report.images >= len(SOURCES)
     assert report.internal_links > 10 * report.pages
     assert shot.stat().st_size > 10_000
+    out, _ = smoke_runs
+    for source in SOURCES:  # every figure of a chapter, numbered in order, as the browser sees it
+        executed = json.loads((out / f"{source.stem}.ipynb").read_text())
+        count, first = len(figure_cells(executed)), colab.first_figure(source)
+        assert report.figures.get(f"notebooks/{source.stem}.html") == \
+            [f"Fig. {n}" for n in range(first, first + count)], source.stem
 
 
 @pytest.mark.parametrize("chapter", ["01-image-classification"])

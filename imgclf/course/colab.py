@@ -9,6 +9,9 @@ Colab notebook is the same chapter as plain notebook markdown:
 - an exercise becomes a bold "Exercise N." paragraph;
 - a solution (its text and its code) becomes one collapsed `<details>` block, so nothing in
   it runs under *Run all* and it stays hidden until asked for;
+- a figure's caption (the code cell's `mystnb.figure`) becomes a "**Fig. N.** caption"
+  paragraph under the cell, and a `{numref}` to it "Fig. N", numbered as the book numbers
+  them: on from the figures of the chapters before;
 - a first cell holds the Open-in-Colab badge and a link to the chapter in the book;
 - the metadata asks for a GPU runtime and names the chapter;
 - the cells tagged `nbval-check-output` keep the tag and the reference outputs of the pair
@@ -29,6 +32,7 @@ from imgclf.course.repository import configured
 FOLDER = "colab"
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+NUMREF = re.compile(r"\{numref\}`([^`]+)`")
 EXERCISE = re.compile(r"```\{exercise\}[^\n]*\n(?P<body>.*?)\n```", re.S)
 OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
 SOLUTION_START = re.compile(r"```\{solution-start\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*```")
@@ -46,6 +50,8 @@ def colab_notebook(source: Path | str) -> Path:
 
 def _authors(entry: str) -> str:
     field = re.search(r"author\s*=\s*\{(.+?)\},?\s*\n", entry, re.S)
+    if field and field[1].startswith("{") and field[1].endswith("}"):  # an organisation
+        return field[1][1:-1]
     names = [n.strip() for n in (field[1] if field else "").split(" and ") if n.strip()]
     last = [n.split(",")[0].strip("{} ") if "," in n else n.split()[-1].strip("{}")
             for n in names]
@@ -66,7 +72,30 @@ def citations(bibliography: Path | str) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _markdown(text: str, cited: dict[str, tuple[str, str]], counter: list[int]) -> str:
+def figures(cells, first: int = 1) -> dict[str, tuple[int, str]]:
+    """{name: (number, caption)} of the figures of a chapter's cells, numbered in order from
+    `first`."""
+    found = {}
+    for cell in cells:
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+        if cell["cell_type"] == "code" and figure:
+            found[figure["name"]] = (first + len(found), " ".join(figure["caption"].split()))
+    return found
+
+
+def first_figure(source: Path | str) -> int:
+    """The book's number of the first figure of chapter `source`: Sphinx numbers the figures
+    of the whole book in one sequence (its chapters are not numbered sections), in chapter
+    order."""
+    import jupytext
+
+    source = Path(source)
+    earlier = sorted(p for p in source.parent.glob("[0-9][0-9]-*.md") if p.name < source.name)
+    return 1 + sum(len(figures(jupytext.read(p).cells)) for p in earlier)
+
+
+def _markdown(text: str, cited: dict[str, tuple[str, str]], counter: list[int],
+              numbered: dict[str, tuple[int, str]] | None = None) -> str:
     def cite(match):
         keys = [k.strip() for k in match[1].split(",")]
         missing = [k for k in keys if k not in cited]
@@ -82,7 +111,13 @@ def _markdown(text: str, cited: dict[str, tuple[str, str]], counter: list[int]) 
         body = OPTION.sub("", match["body"]).strip()
         return f"**Exercise {counter[0]}.** {body}"
 
+    def numref(match):
+        if match[1] not in (numbered or {}):
+            raise ValueError(f"{{numref}} to {match[1]}, which no figure of the chapter is named")
+        return f"Fig. {numbered[match[1]][0]}"
+
     text = CITE.sub(cite, text)
+    text = NUMREF.sub(numref, text)
     text = EXERCISE.sub(exercise, text)
     return TARGET.sub("", text).strip()
 
@@ -107,6 +142,7 @@ def convert(source: Path | str, root: Path | str = "."):
         f"Choose a GPU runtime, then *Run all*: the first code cell installs the course's "
         f"package.")]
     checked = _checked_outputs(source)
+    numbered = figures(chapter.cells, first_figure(source))
     counter, solution = [0], None
     for cell in chapter.cells:
         if cell["cell_type"] == "code":
@@ -114,6 +150,11 @@ def convert(source: Path | str, root: Path | str = "."):
                 solution.append(f"```python\n{cell['source'].strip()}\n```")
             else:
                 cells.append(_code_cell(cell, checked))
+                figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+                if figure:
+                    number, caption = numbered[figure["name"]]
+                    cells.append(nbformat.v4.new_markdown_cell(
+                        f"**Fig. {number}.** {_markdown(caption, cited, counter, numbered)}"))
             continue
         # A markdown cell may open or close a solution, or both, around ordinary text.
         rest = cell["source"]
@@ -121,7 +162,7 @@ def convert(source: Path | str, root: Path | str = "."):
             marker = SOLUTION_END if solution is not None else SOLUTION_START
             match = marker.search(rest)
             before, rest = (rest[:match.start()], rest[match.end():]) if match else (rest, "")
-            text = _markdown(before, cited, counter)
+            text = _markdown(before, cited, counter, numbered)
             if solution is not None:
                 if text:
                     solution.append(text)

@@ -36,10 +36,14 @@ class SiteReport:
     images: int = 0
     internal_links: int = 0
     colab_targets: list[str] = field(default_factory=list)
+    # page -> the numbers of its figures' captions in order ("Fig. 1", "Fig. 2", ...)
+    figures: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.pages} pages, {self.images} images, {self.internal_links} internal "
+        return (f"{self.pages} pages, {self.images} images, "
+                f"{sum(map(len, self.figures.values()))} numbered figures, "
+                f"{self.internal_links} internal "
                 f"links, {len(self.colab_targets)} Colab buttons "
                 f"({len(set(self.colab_targets))} notebooks); {len(self.problems)} problems")
 
@@ -132,6 +136,13 @@ def check(html_dir: Path | str, repo: Path | str = ".",
             report.images += len(images)
             report.problems += [f"{name}: image {src} did not load"
                                 for src, loaded in images if not loaded]
+            figures = tab.eval_on_selector_all(
+                "figure", "els => els.map(e => [(e.querySelector('.caption-number') || "
+                          "{}).textContent || '', e.querySelectorAll('img').length])")
+            if figures:
+                report.figures[name] = [number.strip() for number, _ in figures]
+            report.problems += [f"{name}: a figure without a numbered caption or an image"
+                                for number, images in figures if not number.strip() or not images]
             hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => "
                                                         "e.getAttribute('href'))")
             for href in hrefs:
