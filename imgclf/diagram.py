@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import keras
+import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Patch
 
@@ -209,9 +210,11 @@ def architecture(model, title: str, fold: bool = True,
     columns = max(sum(1 for _, r in places.values() if r == row) for row in range(rows))
     span = max(x + (nodes[k].towers - 1) / 2 for k, (x, _) in places.items()) - \
         min(x - (nodes[k].towers - 1) / 2 for k, (x, _) in places.items())
-    fig = Figure(figsize=(min(16, 2.2 + 2.6 * max(columns, span + 1)), 0.9 + 0.62 * rows),
-                 layout="constrained")
-    ax = fig.add_subplot()
+    # Through pyplot, as imgclf.viz does, so that a notebook shows it even as its first figure
+    # (IPython's inline display is set up when pyplot makes one); closed, so it shows once.
+    fig, ax = plt.subplots(figsize=(min(16, 2.2 + 2.6 * max(columns, span + 1)),
+                                    0.9 + 0.62 * rows), layout="constrained")
+    plt.close(fig)
     width, height = 0.86, 0.62
     for key, node in nodes.items():
         x, row = places[key]

@@ -402,12 +402,28 @@ def cost_table(settings: Settings, budgets: dict[str, float] | None = None) -> T
 
 def within(plan: Plan, budgets: dict[str, float]) -> bool:
     """Whether `plan`'s estimate (exercises apart) is at most `budgets[device]` seconds on each
-    device named."""
+    device named.
+
+    Raises:
+        TypeError: `plan` is not a `Plan`, or `budgets` not a mapping.
+        ValueError: a device that `imgclf.cost.DEVICES` does not know.
+    """
+    _check_plan(plan)
+    if not isinstance(budgets, dict):
+        raise TypeError(f"budgets must map device names to seconds, e.g. {{'T4': 600}}, got "
+                        f"{type(budgets).__name__}")
     return all(plan.seconds(device) <= seconds for device, seconds in budgets.items())
+
+
+def _check_plan(plan) -> None:
+    if not isinstance(plan, Plan):
+        raise TypeError(f"plan must be an imgclf.plans.Plan (plans.chapter(name, settings)), "
+                        f"got {type(plan).__name__}")
 
 
 def estimate_phrase(plan: Plan) -> str:
     """How a chapter's header quotes its plan's estimate (exercises apart), e.g. "about 1.2 min
-    on a T4 and 39 s on an H100"."""
+    on a T4 and 39 s on an H100". Raises TypeError for anything but a `Plan`."""
+    _check_plan(plan)
     return (f"about {plan.seconds('T4') / 60:.1f} min on a T4 and {plan.seconds('H100'):.0f} s "
             f"on an H100")
