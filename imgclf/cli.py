@@ -108,7 +108,7 @@ def _check_colab(args) -> str:
 
     work = Path(tempfile.mkdtemp(prefix="imgclf-colab-"))
     report = _course("colablike").check(Path.cwd(), work)
-    shutil.rmtree(work, ignore_errors=True)  # kept for reading when the check fails
+    shutil.rmtree(work, ignore_errors=True)  # reached on success only: a failure leaves it to read
     return report
 
 

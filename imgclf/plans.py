@@ -13,7 +13,6 @@ into multiply-adds and estimated minutes on a GPU (`plan.table()`; for every cha
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -292,7 +291,7 @@ def _transfer(settings: Settings, size: _Size):
         "pretrain_epochs": _by_profile(settings, {"full": settings.epochs}, 2),
         "counts": _by_profile(settings, {"smoke": (10,)}, (1, 10, 100)),
         "steps": _by_profile(settings, {"smoke": 20}, 60),
-        "head_epochs": 100, "exercise_counts": (2, 20),
+        "exercise_counts": (2, 20),
     }
     source_n = _count(values["source_images"][0], size.train // 2)
     source_test = _count(values["source_images"][1], size.test // 2)
@@ -321,7 +320,7 @@ def _transfer(settings: Settings, size: _Size):
             _training(f"features, {count} per class", "CompactResNet features",
                       extractor, 0, 0, 1, evaluated=images, exercise=True),
             _training(f"head, {count} per class", "Dense", head, images,
-                      values["head_epochs"], images, exercise=True)]
+                      transfer.HEAD_EPOCHS, images, exercise=True)]
     return values, trainings
 
 
@@ -333,15 +332,9 @@ def _once(build: Callable) -> Callable:
 def _head(extractor: Callable, classes: int) -> Callable:
     """A builder of the classifier `imgclf.transfer.train_head` trains on the features of the
     network `extractor()` builds."""
-    import keras
+    from imgclf import transfer
 
-    from imgclf.models.common import softmax_classifier
-
-    def build():
-        inputs = keras.Input(extractor().outputs[0].shape[1:], name="features")
-        return keras.Model(inputs, softmax_classifier(inputs, classes, "new_classifier"))
-
-    return build
+    return lambda: transfer.head(extractor().outputs[0].shape[-1], classes)
 
 
 def _few_labels(settings: Settings, values: dict, extractor: Callable, classes: int,
@@ -355,8 +348,7 @@ def _few_labels(settings: Settings, values: dict, extractor: Callable, classes: 
                            extractor, 0, 0, 1, evaluated=test_images)]
     for count in values["counts"]:
         images = count * classes
-        batch = min(settings.batch_size, images)
-        epochs = max(1, math.ceil(values["steps"] / math.ceil(images / batch)))
+        batch, epochs = transfer.steps_schedule(settings.batch_size, images, values["steps"])
         if scratch is not None:
             trainings.append(_training(f"from scratch, {count} per class", network, scratch,
                                        images, epochs, batch, evaluated=test_images))
@@ -364,7 +356,7 @@ def _few_labels(settings: Settings, values: dict, extractor: Callable, classes: 
             _training(f"{network}: features, {count} per class", f"{network} features",
                       extractor, 0, 0, 1, evaluated=images),
             _training(f"{network}: head, {count} per class", "Dense", head, images,
-                      values["head_epochs"], images),
+                      transfer.HEAD_EPOCHS, images),
             _training(f"{network}: fine-tuning, {count} per class", network,
                       lambda: transfer.fine_tuning_model(extractor(), head()), images, epochs,
                       batch, evaluated=test_images)]

@@ -71,7 +71,23 @@ def extract(model: keras.Model, inputs: np.ndarray, batch_size: int = 256) -> np
                            for i in range(0, len(inputs), batch_size)])
 
 
-def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int, epochs: int = 100,
+#: Full-batch steps `train_head` takes by default.
+HEAD_EPOCHS = 100
+
+
+def head(num_features: int, num_classes: int) -> keras.Model:
+    """The new classifier `train_head` trains: features (N, num_features) -> class
+    probabilities (N, num_classes), one softmax layer. Raises ValueError for sizes below 1
+    feature or 2 classes."""
+    check.integer("num_features", num_features, minimum=1)
+    check.integer("num_classes", num_classes, minimum=2)
+    inputs = keras.Input((num_features,), name="features")
+    return keras.Model(inputs, softmax_classifier(inputs, num_classes, "new_classifier"),
+                       name="new_head")
+
+
+def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int,
+               epochs: int = HEAD_EPOCHS,
                learning_rate: float = 1e-2, seed: int = 0) -> keras.Model:
     """A new softmax classifier trained on extracted `features` (N, F) with `labels` (N,).
 
@@ -94,13 +110,11 @@ def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int, epoch
         raise ValueError(f"labels must be in 0..{num_classes - 1}, got "
                          f"{labels.min()}..{labels.max()}")
     keras.utils.set_random_seed(seed)
-    inputs = keras.Input(features.shape[1:], name="features")
-    outputs = softmax_classifier(inputs, num_classes, "new_classifier")
-    head = keras.Model(inputs, outputs, name="new_head")
-    head.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                 loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    head.fit(features, labels, batch_size=len(features), epochs=epochs, verbose=0)
-    return head
+    classifier = head(features.shape[1], num_classes)
+    classifier.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier.fit(features, labels, batch_size=len(features), epochs=epochs, verbose=0)
+    return classifier
 
 
 def fine_tuning_model(extractor: keras.Model, head: keras.Model) -> keras.Model:
@@ -148,11 +162,19 @@ class Result:
 METHODS = ("from scratch", "feature extraction", "fine-tuning")
 
 
+def steps_schedule(batch_size: int, images: int, steps: int) -> tuple[int, int]:
+    """(batch size, epochs) for about `steps` training steps on `images` images: batches of at
+    most `batch_size`, whole epochs, at least one. Raises ValueError for any below 1."""
+    for name, value in (("batch_size", batch_size), ("images", images), ("steps", steps)):
+        check.integer(name, value, minimum=1)
+    batch = min(batch_size, images)
+    return batch, max(1, math.ceil(steps / math.ceil(images / batch)))
+
+
 def _steps_config(base: train.TrainConfig, images: int, steps: int, **changes):
-    batch = min(base.batch_size, images)
-    epochs = max(1, math.ceil(steps / math.ceil(images / batch)))
+    batch, epochs = steps_schedule(base.batch_size, images, steps)
     return dataclasses.replace(base, epochs=epochs, batch_size=batch, validation_split=0.0,
-                         verbose=0, **changes)
+                               verbose=0, **changes)
 
 
 def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence[int],

@@ -71,6 +71,10 @@ def _naive_module_of_widths(*widths):
 
 
 CASES = [
+    ("transfer.head", "one class", lambda: transfer.head(128, 1), ValueError,
+     "num_classes must be an integer >= 2, got 1"),
+    ("transfer.steps_schedule", "no images", lambda: transfer.steps_schedule(64, 0, 60),
+     ValueError, "images must be an integer >= 1, got 0"),
     # cost, plans, diagram
     ("cost.Training", "negative images",
      lambda: cost.Training("x", "x", 1, 1, images=-1, epochs=1, batch_size=1), ValueError,
