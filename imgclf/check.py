@@ -2,7 +2,7 @@
 
 The expected values are computed (by Keras, from the chapter's own model), not typed in.
 `check.experiment("05-deeper-plain", ...)` checks an experiment's measured results, which no
-one can compute in advance, against what the lecture predicts of them, with a hint when they
+one can compute in advance, against what the sources predict of them, with a hint when they
 disagree.
 """
 
@@ -17,21 +17,29 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether an answer is right, and a sentence on why; true in an `if` when it is right."""
+    """Whether an answer is right, and a sentence on why; true in an `if` when it is right.
+    An experiment whose outcome lies within its noise is `undecided`: neither right nor wrong,
+    the run cannot tell."""
 
     correct: bool
     message: str
+    undecided: bool = False
 
     def __bool__(self) -> bool:
         return self.correct
 
+    def _word(self) -> str:
+        return ("Correct." if self.correct else "Cannot tell yet." if self.undecided
+                else "Not yet.")
+
     def __str__(self) -> str:
-        return ("Correct. " if self.correct else "Not yet. ") + self.message
+        return f"{self._word()} {self.message}"
 
     __repr__ = __str__
 
     def _repr_markdown_(self) -> str:
-        return ("✅ **Correct.** " if self.correct else "❌ **Not yet.** ") + self.message
+        mark = "✅" if self.correct else "❔" if self.undecided else "❌"
+        return f"{mark} **{self._word()}** {self.message}"
 
 
 def _integer(answer) -> int | None:
@@ -318,7 +326,7 @@ def exercises() -> list[str]:
 
 @dataclass(frozen=True)
 class _Experiment:
-    """What the lecture predicts of an experiment's measurements: `holds(**measured)`;
+    """What the sources predict of an experiment's measurements: `holds(**measured)`;
     `right(**measured)` says what the learner saw, `hint` where to look when it disagrees."""
 
     measured: tuple[str, ...]
@@ -327,14 +335,169 @@ class _Experiment:
     hint: str
 
 
-EXPERIMENTS: dict[str, _Experiment] = {
-    "01-more-images": _Experiment(
-        ("fewer", "more"), lambda fewer, more: more > fewer,
-        lambda fewer, more: f"more training images, higher test accuracy ({more:.1%} against "
-                            f"{fewer:.1%}): the reason the data sets of the lecture grew.",
-        "the lecture predicts higher test accuracy from more labelled images. Pass the test "
-        "accuracy of the run on fewer images as `fewer`, and train both runs the same way "
-        "(epochs, batch size, seed) and evaluate them on the same test images."),
+class _NotTheRun(Exception):
+    """A run that is not the one an experiment asks for; the message says what to pass."""
+
+
+@dataclass(frozen=True)
+class _RunExperiment:
+    """An experiment checked from the runs themselves: `read(**runs)` verifies that they are
+    the runs asked for (raising `_NotTheRun` otherwise) and returns the measured values and
+    the noise of their difference (`_Measured`); `holds`, `right` and `hint` then judge the
+    values as in `_Experiment`, unless the difference is within the noise."""
+
+    measured: tuple[str, ...]
+    read: Callable[..., _Measured]
+    holds: Callable[..., bool]
+    right: Callable[..., str]
+    hint: str
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """What an experiment's runs measured: `values`, and `gap` (the difference the
+    prediction is about) with `noise`, the gap that chance alone can make, and what it is."""
+
+    values: dict[str, float]
+    gap: float
+    noise: float
+    noise_is: str
+
+
+def _accuracy_noise(first: float, second: float, images: int) -> float:
+    """Twice the standard error of the difference of two accuracies on `images` test images
+    each: a gap below it can come from which images happen to be tested alone."""
+    return 2 * math.sqrt((first * (1 - first) + second * (1 - second)) / images)
+
+
+def _test_accuracy(model, data) -> float:
+    """`model`'s accuracy on `data`'s test images (scaled to [0, 1] as the networks take them)."""
+    from imgclf.data import scale
+
+    predicted = np.asarray(model.predict(scale(data.x_test), verbose=0)).argmax(axis=1)
+    return float(np.mean(predicted == data.y_test))
+
+
+def _test_set(name: str, data):
+    from imgclf.data import Dataset
+
+    if not isinstance(data, Dataset):
+        raise _NotTheRun(f"{name} must be the imgclf.data.Dataset whose test images both runs "
+                         f"are scored on, got {type(data).__name__}.")
+    return data
+
+
+def _history(name: str, run):
+    """`run` if it is the History that model.fit returned, with a model and epochs."""
+    import keras
+
+    if isinstance(run, (int, float, np.number)) and not isinstance(run, bool):
+        raise _NotTheRun(f"{name} must be the History that model.fit returned (history = "
+                         f"model.fit(...)), not a number: the check reads what was run.")
+    if not isinstance(run, keras.callbacks.History) or not getattr(run, "history", None) \
+            or getattr(run, "model", None) is None:
+        raise _NotTheRun(f"{name} must be the History that model.fit returned (history = "
+                         f"model.fit(...)), got {type(run).__name__}.")
+    return run
+
+
+def _steps(history) -> int:
+    """The optimiser steps a History's fit took: epochs run x steps per epoch."""
+    return len(history.epoch) * history.params["steps"]
+
+
+def _model(name: str, run):
+    """`run` if it is a Keras model that has been trained (its optimiser took steps)."""
+    import keras
+
+    if isinstance(run, (int, float, np.number)) and not isinstance(run, bool):
+        raise _NotTheRun(f"{name} must be the trained Keras model, not a number: the check "
+                         f"reads and scores what was run.")
+    if not isinstance(run, keras.Model):
+        raise _NotTheRun(f"{name} must be the trained Keras model, got {type(run).__name__}.")
+    if getattr(run, "optimizer", None) is None or int(run.optimizer.iterations) == 0:
+        raise _NotTheRun(f"{name} has not been trained: compile and fit it first.")
+    return run
+
+
+def _dropout_rate(name: str, model) -> float:
+    rates = [layer.rate for layer in model.layers if isinstance(layer, _keras().layers.Dropout)]
+    if len(rates) != 1:
+        raise _NotTheRun(f"{name} must be the chapter's small_cnn, with one dropout layer; it "
+                         f"has {len(rates)}.")
+    return float(rates[0])
+
+
+def _keras():
+    import keras
+
+    return keras
+
+
+TRAINED_SHARE = 0.8  # the dropout experiment fits with validation_split=0.2: the first 80%
+
+
+def _heavy_dropout(without, heavy, data) -> _Measured:
+    without, heavy = _model("without", without), _model("heavy", heavy)
+    from imgclf.data import Dataset, scale
+
+    if not isinstance(data, Dataset):
+        raise _NotTheRun(f"data must be the imgclf.data.Dataset both networks trained on "
+                         f"(`few`), got {type(data).__name__}.")
+    rates = _dropout_rate("without", without), _dropout_rate("heavy", heavy)
+    if rates[0] != 0.0 or rates[1] < 0.8:
+        raise _NotTheRun(f"`without` must have no dropout and `heavy` a rate of 0.9; their "
+                         f"dropout layers have rates {rates[0]:g} and {rates[1]:g}.")
+    if without.count_params() != heavy.count_params():
+        raise _NotTheRun("the two networks differ in more than dropout: build both with "
+                         "models.small_cnn for the same images and classes.")
+    steps = int(without.optimizer.iterations), int(heavy.optimizer.iterations)
+    if steps[0] != steps[1]:
+        raise _NotTheRun(f"the two networks trained for {steps[0]} and {steps[1]} steps: "
+                         f"train `heavy` for as many epochs, on the same images and batch.")
+    trained = int(len(data.x_train) * TRAINED_SHARE)
+    x, y = scale(data.x_train[:trained]), data.y_train[:trained]
+    accuracy = {name: float(np.mean(np.asarray(model.predict(x, verbose=0)).argmax(axis=1)
+                                    == y))  # predict runs with dropout off
+                for name, model in (("without", without), ("heavy", heavy))}
+    return _Measured(accuracy, accuracy["without"] - accuracy["heavy"],
+                     _accuracy_noise(*accuracy.values(), trained),
+                     f"twice the standard error of two accuracies on {trained:,} training "
+                     f"images")
+
+
+def _more_images(fewer, more, test) -> _Measured:
+    fewer, more, test = _history("fewer", fewer), _history("more", more), _test_set("test", test)
+    if fewer.model.count_params() != more.model.count_params():
+        raise _NotTheRun(f"the two runs trained different networks ({fewer.model.count_params():,}"
+                         f" and {more.model.count_params():,} parameters): train the same one.")
+    if fewer.params["steps"] >= more.params["steps"]:
+        raise _NotTheRun(f"`fewer` must be the run on fewer images: its epochs took "
+                         f"{fewer.params['steps']} steps, the other's {more.params['steps']}.")
+    if _steps(fewer) != _steps(more):
+        raise _NotTheRun(f"the two runs took {_steps(fewer)} and {_steps(more)} optimiser steps: "
+                         f"more images also means more steps per epoch. Train the smaller set "
+                         f"for more epochs, so that both take the same number of steps and only "
+                         f"the number of different images differs.")
+    accuracy = {"fewer": _test_accuracy(fewer.model, test),
+                "more": _test_accuracy(more.model, test)}
+    return _Measured(accuracy, accuracy["more"] - accuracy["fewer"],
+                     _accuracy_noise(*accuracy.values(), len(test.x_test)),
+                     f"twice the standard error of two accuracies on {len(test.x_test):,} "
+                     f"test images")
+
+
+EXPERIMENTS: dict[str, _Experiment | _RunExperiment] = {
+    "01-more-images": _RunExperiment(
+        ("fewer", "more", "test"), _more_images, lambda fewer, more: more > fewer,
+        lambda fewer, more: f"with the same number of steps, more different training images "
+                            f"gave a higher test accuracy ({more:.1%} against {fewer:.1%}): "
+                            f"the reason ever larger labelled data sets were built. The gap "
+                            f"is beyond what the test images alone make; another seed tells "
+                            f"whether it is beyond what the random start makes too.",
+        "more labelled images are expected to give a higher test accuracy at the same number "
+        "of steps. A small gap can come from the random start: run both again with another "
+        "seed (keras.utils.set_random_seed) before you conclude."),
     "02-confused-pair": _Experiment(
         ("top1", "merged"), lambda top1, merged: merged > top1,
         lambda top1, merged: f"top-1 accuracy rises from {top1:.1%} to {merged:.1%} when one "
@@ -343,28 +506,32 @@ EXPERIMENTS: dict[str, _Experiment] = {
         "counting the most-confused pair as one class can only turn errors into hits: pass "
         "the plain top-1 accuracy as `top1` and the one with the pair merged as `merged`, and "
         "pick the pair (true, predicted) with the most test images off the diagonal."),
-    "03-heavy-dropout": _Experiment(
-        ("without", "heavy"), lambda without, heavy: heavy < without,
-        lambda without, heavy: f"with 90% dropout the training accuracy after the same epochs "
-                               f"is lower ({heavy:.1%} against {without:.1%}): dropout holds "
-                               f"back how well the network can fit its training images.",
-        "the lecture predicts a lower training accuracy with heavy dropout. Compare the final "
-        "training accuracy (history['accuracy'][-1], not the validation accuracy), `without` "
-        "from the run without dropout, after the same number of epochs."),
+    "03-heavy-dropout": _RunExperiment(
+        ("without", "heavy", "data"), _heavy_dropout, lambda without, heavy: heavy < without,
+        lambda without, heavy: f"with 90% dropout the network fits its training images less "
+                               f"well after the same epochs ({heavy:.1%} against "
+                               f"{without:.1%}, both measured with dropout off): dropout "
+                               f"this heavy holds back what the network can learn.",
+        "heavy dropout is expected to lower the training accuracy, measured with dropout off "
+        "(as the check measures it: history['accuracy'] is measured with dropout on, and so "
+        "is lower for heavy dropout whatever the network learned). A small gap can come from "
+        "the random start: try another seed."),
     "04-deeper-sigmoid": _Experiment(
         ("shallow", "deep"), lambda shallow, deep: 0 < deep < shallow,
         lambda shallow, deep: f"twice the depth, a far smaller first-to-last ratio ({deep:.1e} "
                               f"against {shallow:.1e}): each extra sigmoid layer multiplies "
                               f"the gradient by a factor below one.",
-        "the lecture predicts that the gradient reaching the first layer shrinks further with "
-        "every extra sigmoid layer. Pass the first layer's gradient norm over the last hidden "
+        "the sigmoid's slope is at most 0.25, so with weights of std 1/sqrt(n) the gradient "
+        "reaching the first layer is expected to shrink further with every extra sigmoid "
+        "layer. Pass the first layer's gradient norm over the last hidden "
         "layer's, for the same initialisation (std 1/sqrt(n)), at 15 layers as `shallow`."),
     "05-deeper-plain": _Experiment(
         ("plain56", "plain110"), lambda plain56, plain110: plain110 > plain56 > 0,
         lambda plain56, plain110: f"the plain network's first-over-last gradient ratio grows "
                                   f"with depth ({plain110:.3g} at 110 layers against "
-                                  f"{plain56:.3g} at 56): the deeper the plain network, the "
-                                  f"more its first layers' steps outsize its last ones'.",
+                                  f"{plain56:.3g} at 56): with batch normalisation the "
+                                  f"gradient explodes further through every extra layer, as "
+                                  f"Yang et al. (2019) predict at initialisation.",
         "the chapter measured the plain network's gradient growing on its way back; with more "
         "layers there is more to grow through. Build the network with shortcut=\"plain\", "
         "and divide the first convolution's gradient norm by the last one's."),
@@ -388,7 +555,7 @@ EXPERIMENTS: dict[str, _Experiment] = {
         ("few", "more"), lambda few, more: more > few,
         lambda few, more: f"the head trained on the same features scores higher with more "
                           f"labelled images ({more:.1%} against {few:.1%}).",
-        "the lecture predicts a better classifier from more labelled images. Pass the test "
+        "a classifier is expected to do better from more labelled images. Pass the test "
         "accuracy of the head trained with fewer labels per class as `few`, both heads trained "
         "on features from the same extractor and tested on the same images."),
 }
@@ -396,7 +563,9 @@ EXPERIMENTS: dict[str, _Experiment] = {
 
 def experiment(name: str, **measured) -> Verdict:
     """Check an experiment's measured results (keyword arguments, see `EXPERIMENTS`) against
-    what the lecture predicts of them.
+    what the sources predict of them. Where the experiment reads runs (a Keras History, a
+    model), a number in their place, or a run of another setting than asked, is refused with
+    a message that says what to pass.
 
     Raises:
         ValueError: an unknown experiment, or measurements named other than it expects.
@@ -409,6 +578,18 @@ def experiment(name: str, **measured) -> Verdict:
         raise ValueError(f"check.experiment({name!r}, ...) takes the measurements "
                          f"{', '.join(f'{m}=...' for m in spec.measured)}, got "
                          f"{', '.join(f'{m}=...' for m in measured) or 'none'}")
+    if isinstance(spec, _RunExperiment):
+        try:
+            seen = spec.read(**measured)
+        except _NotTheRun as refused:
+            return Verdict(False, str(refused))
+        if abs(seen.gap) <= seen.noise:
+            shown = ", ".join(f"{key} = {value:.4g}" for key, value in seen.values.items())
+            return Verdict(False, f"{shown}: the difference, {seen.gap:+.3g}, is within "
+                                  f"{seen.noise:.3g} ({seen.noise_is}), so this run cannot "
+                                  f"tell. Run it on more images or for more steps.",
+                           undecided=True)
+        return _judged(spec, seen.values)
     values = {}
     for key in spec.measured:
         try:
@@ -418,6 +599,12 @@ def experiment(name: str, **measured) -> Verdict:
         if not math.isfinite(values[key]):
             return Verdict(False, f"{key} = {values[key]} is not a finite number: did the run "
                                   f"diverge?")
+    return _judged(spec, values)
+
+
+def _judged(spec: _Experiment | _RunExperiment, values: dict[str, float]) -> Verdict:
+    """The verdict on measured `values`: what was seen when it agrees with the prediction, the
+    values and the hint when not."""
     if spec.holds(**values):
         seen = spec.right(**values)
         return Verdict(True, seen[0].upper() + seen[1:])

@@ -1,105 +1,262 @@
-"""Sentences that say which experiment came out ahead, written from a run's own numbers.
+"""Sentences that say which experiment came out ahead, written from a run's numbers and read
+against the seed-to-seed spread.
 
-A chapter states the lecture's claim, then prints what its run shows with one of these, so
-that a run which reverses an ordering (another profile, data set or seed) changes the
-sentence instead of contradicting the text around it.
+A run is one seed. Each sentence gives this run's numbers, then how the same gap moved across
+the seeds committed for the profile (`imgclf.spread`), and says one of: the order holds beyond
+that spread; the run cannot tell (the seeds disagree); the run contradicts the claim; or only
+one seed exists. It never says "shows" for a gap inside the spread.
+
+Two kinds of comparison:
+
+- `order`: a claim from a source, "smaller < larger" (plain-8's training error below
+  plain-20's, after He et al.'s Figure 6);
+- `ahead`: a question without a claimed answer (which of two networks reached the higher
+  accuracy).
+
+Values are the metrics a chapter reports (`imgclf.runs.report`), by the same names, so that
+the spread of the same names can be read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from imgclf import _validate as check
+from imgclf import spread as spreads
+from imgclf.spread import CANNOT_TELL, HOLDS, ONE_SEED, Spread
 
-TRANSFER_METHODS = ("fine-tuning", "feature extraction", "from scratch")  # best first, as claimed
+SCALES = ("percent", "number", "factor")  # fractions shown as %; plain numbers; ratios of sizes
 
 
-def _rate(name: str, values: Mapping, key) -> float:
-    if key not in values:
-        raise KeyError(f"{name} has no {key!r}; it has "
+@dataclass(frozen=True)
+class Outcome:
+    """One comparison's verdict (`imgclf.spread.VERDICTS`) and the sentence that says it."""
+
+    verdict: str
+    sentence: str
+
+    def __str__(self) -> str:
+        return self.sentence
+
+
+def _value(values: Mapping, name: str, scale: str) -> float:
+    """values[name], a finite number; a fraction (or a difference of two) for "percent"."""
+    if name not in values:
+        raise KeyError(f"values has no {name!r}; it has "
                        f"{', '.join(map(repr, values)) or 'nothing'}")
-    return check.number(f"{name}[{key!r}]", values[key], low=0, high=1)
+    bounds = (-1, 1) if scale == "percent" else (None, None)
+    return check.number(f"values[{name!r}] (scale {scale!r})", values[name], *bounds)
 
 
-def degradation(training_error: Mapping[str, float], shallow: int, deep: int) -> str:
-    """What a run of the paper's Figure 6 experiment shows, in two sentences.
+def _shown(value: float, scale: str) -> str:
+    return f"{value:.1%}" if scale == "percent" else f"{value:.3g}"
+
+
+def _gap(smaller: float, larger: float, scale: str) -> str:
+    """How far `larger` is above `smaller`, signed: "+1.9 points", "+0.3", "181x"."""
+    if scale == "percent":
+        return f"{100 * (larger - smaller):+.1f} points"
+    if scale == "factor":
+        return f"{larger / smaller:.3g}x"
+    return f"{larger - smaller:+.3g}"
+
+
+def _difference(first: str, second: str, a: float, b: float, scale: str) -> str:
+    """How `second` (value b) stands to `first` (value a), in words: "plain-20 is 1.8 points
+    higher", "plain-56 is 181 times ResNet-56"."""
+    if scale == "factor":
+        return f"{second} is {b / a:.3g} times {first}"
+    if a == b:
+        return "the two are equal"
+    amount = f"{abs(100 * (b - a)):.1f} points" if scale == "percent" else f"{abs(b - a):.3g}"
+    return f"{second} is {amount} {'higher' if b > a else 'lower'}"
+
+
+def _range(pairs: Sequence[tuple[float, float]], scale: str) -> str:
+    """The lowest and highest gap over seeds, given (smaller, larger) per seed."""
+    if scale == "factor":
+        ratios = sorted(b / a for a, b in pairs)
+        return f"from {ratios[0]:.3g}x to {ratios[-1]:.3g}x"
+    gaps = sorted(b - a for a, b in pairs)
+    return f"from {_gap(0, gaps[0], scale)} to {_gap(0, gaps[-1], scale)}"
+
+
+def _pairs(spread: Spread, smaller: str, larger: str) -> list[tuple[float, float]]:
+    if not spread.measured:
+        return []
+    spread.gaps(smaller, larger)  # raises KeyError naming a missing metric
+    return list(zip(spread.values[smaller], spread.values[larger], strict=True))
+
+
+def _check_scale(scale) -> str:
+    return check.one_of("scale", scale, SCALES)
+
+
+def order(claim: str, values: Mapping[str, float], smaller: str, larger: str, spread: Spread,
+          labels: Mapping[str, str] | None = None, scale: str = "percent") -> Outcome:
+    """Whether this run and the committed seeds bear out the claim `smaller < larger`.
 
     Args:
-        training_error: final training error (a fraction, 0 to 1) by network name, with
-            "plain{shallow}", "plain{deep}", "resnet{shallow}" and "resnet{deep}".
-        shallow, deep: the two depths, shallow < deep.
+        claim: the claim and its source, one sentence ("He et al.'s Figure 6: the deeper
+            plain network ends with the higher training error.").
+        values: this run's metrics by name (what the chapter reports).
+        smaller, larger: the two metrics' names; the claim is values[smaller] <
+            values[larger].
+        spread: the chapter's committed seeds (`imgclf.spread.of(chapter, settings)`).
+        labels: how to name each metric in the sentence (default: its name).
+        scale: "percent" (fractions, gaps in points), "number" or "factor" (positive
+            values whose ratio matters, such as gradient ratios).
 
     Raises:
-        KeyError: a network missing from `training_error`.
-        ValueError: depths not in order, or an error outside [0, 1].
+        KeyError: a metric missing from `values` or from the spread's record.
+        TypeError, ValueError: a value that is not a finite number; an unknown scale.
+    """
+    check.text("claim", claim)
+    return _compare(claim, values, smaller, larger, spread, labels, scale, _CLAIM_WORDS)
+
+
+# How a sentence names the claimed side and its reversal: for a claim, and for a question.
+_CLAIM_WORDS = ("on the claim's side", "the order holds", "contradicts the claim",
+                "the run contradicts the claim")
+_QUESTION_WORDS = ("with the same leader", "the lead holds", "has the other leader",
+                   "the other one led every seed")
+
+
+def _compare(claim, values, smaller, larger, spread, labels, scale, words) -> Outcome:
+    scale = _check_scale(scale)
+    if not isinstance(spread, Spread):
+        raise TypeError(f"spread must be an imgclf.spread.Spread (spread.of(chapter, "
+                        f"settings)), got {type(spread).__name__}")
+    check.mapping("values", values)
+    low, high = _value(values, smaller, scale), _value(values, larger, scale)
+    if scale == "factor" and min(low, high) <= 0:
+        raise ValueError(f"scale='factor' needs positive values, got {smaller}={low:g}, "
+                         f"{larger}={high:g}")
+    name = dict(labels or {})
+    label_low, label_high = name.get(smaller, smaller), name.get(larger, larger)
+    pairs = _pairs(spread, smaller, larger)
+    verdict = spreads.verdict(high - low, [b - a for a, b in pairs])
+    side, holds, reversed_run, reversed_all = words
+    run = (f"This run: {label_low} {_shown(low, scale)}, {label_high} {_shown(high, scale)}; "
+           f"{_difference(label_low, label_high, low, high, scale)}.")
+    if verdict == ONE_SEED:
+        said = (f"That is one seed, and {spread.describe()}: this run cannot tell whether the "
+                f"gap is more than chance.")
+    else:
+        measure = (f"{label_high} over {label_low}" if scale == "factor" else
+                   f"{label_high} minus {label_low}")
+        across = f"Across {spread.describe()}, {measure} ranged {_range(pairs, scale)}"
+        if verdict == HOLDS:
+            said = (f"{across}, {side} in every seed: {holds} beyond the seed-to-seed "
+                    f"spread.")
+        elif verdict == CANNOT_TELL:
+            said = (f"{across}: the seeds disagree on the order, so within the spread of "
+                    f"{len(pairs)} seeds this profile cannot show it.")
+        elif all(b < a for a, b in pairs):
+            said = f"{across}, reversed in every seed: at this profile {reversed_all}."
+        else:
+            said = (f"{across}, {side} in every seed but not in this run: this run "
+                    f"{reversed_run}, against every measured seed.")
+    return Outcome(verdict, f"{claim} {run} {said}")
+
+
+def ahead(values: Mapping[str, float], first: str, second: str, spread: Spread,
+          labels: Mapping[str, str] | None = None, scale: str = "percent",
+          higher_is_better: bool = True) -> Outcome:
+    """Which of two results came out ahead, in this run and across the committed seeds.
+
+    No source's claim is tested: the sentence says which led here and whether the seeds
+    agree on it (`higher_is_better` False for errors and losses). The verdict is `HOLDS`
+    when every seed and this run had the same leader, `CANNOT_TELL` when the seeds disagree,
+    `CONTRADICTS` when the other one led, `ONE_SEED` without a spread.
+
+    Raises:
+        as `order`.
+    """
+    check.boolean("higher_is_better", higher_is_better)
+    scale = _check_scale(scale)
+    check.mapping("values", values)
+    a, b = _value(values, first, scale), _value(values, second, scale)
+    first_leads = a >= b if higher_is_better else a <= b
+    leader, behind = (first, second) if first_leads else (second, first)
+    # The order this run shows, as a claim on the values: the seeds then say if it holds.
+    smaller, larger = (behind, leader) if higher_is_better else (leader, behind)
+    return _compare("Which came out ahead?", values, smaller, larger, spread, labels, scale,
+                    _QUESTION_WORDS)
+
+
+def degradation(values: Mapping[str, float], shallow: int, deep: int,
+                spread: Spread) -> list[Outcome]:
+    """He et al.'s Figure 6 read from a run: the deeper plain network ends with the higher
+    training error, and the deeper residual network with a lower one than both the deeper
+    plain one and the shallower residual one.
+
+    Args:
+        values: the chapter's metrics, with "plain{d}_training_error" and
+            "resnet{d}_training_error" (fractions) for d in (shallow, deep).
+        shallow, deep: the two depths, shallow < deep.
+        spread: the chapter's committed seeds.
+
+    Raises:
+        KeyError: a network missing from `values` or from the spread.
+        ValueError: depths not in order.
     """
     shallow = check.integer("shallow", shallow, minimum=1)
     deep = check.integer("deep", deep, minimum=shallow + 1)
-    check.mapping("training_error", training_error)
-    plain_shallow, plain_deep, res_shallow, res_deep = (
-        _rate("training_error", training_error, f"{kind}{depth}")
-        for kind in ("plain", "resnet") for depth in (shallow, deep))
-    if plain_deep > plain_shallow:
-        first = (f"The deeper plain network ended with the higher training error (plain-{deep} "
-                 f"{plain_deep:.1%}, plain-{shallow} {plain_shallow:.1%}): this run shows the "
-                 f"degradation of the paper's Figure 6.")
-    else:
-        first = (f"The deeper plain network did not end with the higher training error "
-                 f"(plain-{deep} {plain_deep:.1%}, plain-{shallow} {plain_shallow:.1%}): this "
-                 f"run does not show the degradation of the paper's Figure 6.")
-    below_plain = res_deep < plain_deep
-    below_shallow = res_deep < res_shallow
-    second = (f"ResNet-{deep} ended {'below' if below_plain else 'no lower than'} plain-{deep} "
-              f"({res_deep:.1%} against {plain_deep:.1%}) and "
-              f"{'below' if below_shallow else 'no lower than'} ResNet-{shallow} "
-              f"({res_shallow:.1%})")
-    if below_plain and below_shallow:
-        second += ": with shortcuts, the deeper network is the better one, as in the paper."
-    else:
-        second += (": unlike the paper, the shortcuts did not make the deeper network the "
-                   "better one here.")
-    return f"{first} {second}"
+    error = {f"{kind}{d}": f"{kind}{d}_training_error" for kind in ("plain", "resnet")
+             for d in (shallow, deep)}
+    labels = {metric: (f"plain-{name[5:]}" if name.startswith("plain") else
+                       f"ResNet-{name[6:]}") for name, metric in error.items()}
+    return [
+        order(f"He et al.'s Figure 6: the deeper plain network ends with the higher training "
+              f"error (plain-{shallow} below plain-{deep}).", values,
+              error[f"plain{shallow}"], error[f"plain{deep}"], spread, labels),
+        order(f"With shortcuts the deeper network trains better: ResNet-{deep} ends below "
+              f"plain-{deep}.", values, error[f"resnet{deep}"], error[f"plain{deep}"], spread,
+              labels),
+        order(f"And below the shallower ResNet-{shallow}.", values, error[f"resnet{deep}"],
+              error[f"resnet{shallow}"], spread, labels),
+    ]
 
 
-def transfer(accuracy: Mapping[str, Mapping[int, float]]) -> str:
-    """What a few-label comparison shows: at each number of labels per class, whether
-    fine-tuning beat feature extraction and feature extraction beat training from scratch
-    (the lecture's order), in one sentence per count; then, with training from scratch and
-    two counts or more, whether fine-tuning's lead over it narrowed from the fewest labels to
-    the most.
+TRANSFER_METHODS = {"fine_tuning": "fine-tuning", "feature_extraction": "feature extraction",
+                    "from_scratch": "from scratch"}  # metric prefix: name in a sentence
+
+
+def transfer(values: Mapping[str, float], counts: Sequence[int],
+             spread: Spread) -> list[Outcome]:
+    """What a few-label comparison says, at each number of labels per class: whether the
+    transferred features beat training from scratch (Yosinski et al. 2014: features learned
+    on one task help another), and which of fine-tuning and the frozen features came out
+    ahead (a question: CS231n advises frozen features for a small data set like the
+    pretraining one, fine-tuning for a larger one).
 
     Args:
-        accuracy: test accuracy (0 to 1) by method, then by labelled images per class
-            (`imgclf.transfer.accuracy_by_count`); methods "fine-tuning", "feature
-            extraction" and, optionally, "from scratch".
+        values: the chapter's metrics, "{method}_at_{count}_labels" for each method of
+            `TRANSFER_METHODS` ("from_scratch_..." optional) and count.
+        counts: the numbers of labelled images per class.
+        spread: the chapter's committed seeds.
 
     Raises:
-        KeyError: fine-tuning or feature extraction missing, or a count one method lacks.
-        ValueError: an accuracy outside [0, 1].
+        KeyError: a metric missing from `values` or the spread.
     """
-    check.mapping("accuracy", accuracy)
-    methods = [m for m in TRANSFER_METHODS if m in accuracy]
-    for required in TRANSFER_METHODS[:2]:
-        if required not in accuracy:
-            raise KeyError(f"accuracy has no {required!r}; it has "
-                           f"{', '.join(map(repr, accuracy))}")
-    counts = sorted(accuracy[methods[0]])
-    sentences = []
+    check.mapping("values", values)
+    if isinstance(counts, (str, bytes)) or not isinstance(counts, Sequence) or not counts:
+        raise TypeError(f"counts must be a list of labelled images per class, e.g. [1, 10], "
+                        f"got {counts!r}")
+    labels = {f"{m}_at_{n}_labels": TRANSFER_METHODS[m] for m in TRANSFER_METHODS
+              for n in counts}
+    outcomes = []
     for count in counts:
-        at = {m: _rate(f"accuracy[{m!r}]", accuracy[m], count) for m in methods}
-        ranked = sorted(methods, key=at.get, reverse=True)
-        shown = ", ".join(f"{m} {at[m]:.1%}" for m in ranked)
-        as_claimed = ranked == methods
-        verdict = "the order the lecture claims" if as_claimed else "not the lecture's order"
-        sentences.append(f"With {count} labelled image{'s' if count != 1 else ''} per class: "
-                         f"{shown}; {verdict}.")
-    if "from scratch" in methods and len(counts) > 1:
-        fewest, most = counts[0], counts[-1]
-        gaps = [accuracy["fine-tuning"][n] - accuracy["from scratch"][n] for n in (fewest, most)]
-        narrows = gaps[1] < gaps[0]
-        sentences.append(
-            f"Fine-tuning led training from scratch by {100 * gaps[0]:.1f} points at {fewest} "
-            f"and by {100 * gaps[1]:.1f} at {most} labelled images per class: "
-            + ("the gap narrows as labels grow, as the lecture says." if narrows else
-               "the gap did not narrow as labels grew, unlike the lecture's claim."))
-    return " ".join(sentences)
+        count = check.integer("each count", count, minimum=1)
+        metric = {m: f"{m}_at_{count}_labels" for m in TRANSFER_METHODS}
+        plural = "s" if count != 1 else ""
+        if metric["from_scratch"] in values:
+            outcomes.append(order(
+                f"With {count} labelled image{plural} per class, transferred features beat "
+                f"training from scratch (Yosinski et al. 2014).", values,
+                metric["from_scratch"], metric["feature_extraction"], spread, labels))
+        outcomes.append(ahead(values, metric["fine_tuning"], metric["feature_extraction"],
+                              spread, labels))
+    return outcomes

@@ -72,6 +72,14 @@ def _run_notebooks(args) -> str:
     return report
 
 
+def _noise(args) -> str:
+    noise = _course("noise")
+
+    written = noise.measure(args.profile, list(range(args.seeds)), folder=args.notebooks,
+                            only=args.only, dataset=args.dataset, fresh=args.fresh)
+    return "wrote the seed records:\n  " + "\n  ".join(map(str, written))
+
+
 def _results(args) -> str:
     results = _course("results")
 
@@ -285,6 +293,23 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
             command.add_argument("--fresh", action="store_true",
                                  help="execute every notebook, even those that finished "
                                       "earlier with the same inputs")
+
+    noise = commands.add_parser(
+        "noise", help="measure the seed-to-seed spread of the chapters' comparisons",
+        description="Execute every chapter that compares something in the profile (an order "
+                    "or compare list in notebooks/expected.toml) once per seed, and write one "
+                    "seed record per chapter into imgclf/spread/PROFILE/DATASET/, which the "
+                    "chapters' sentences and the expected-results check read. Finished seeds "
+                    "are kept in _build/noise/ and reused unless --fresh.")
+    noise.add_argument("--profile", default="auto", choices=profiles.CHOICES)
+    noise.add_argument("--dataset", choices=data.names(), help="instead of the profile's")
+    noise.add_argument("--seeds", type=_positive, default=3,
+                       help="how many seeds, 0 to N-1 (at least 3; default 3)")
+    noise.add_argument("--notebooks", type=Path, default=Path("notebooks"))
+    noise.add_argument("--only", nargs="+", metavar="NN",
+                       help="only the chapters whose names start with these")
+    noise.add_argument("--fresh", action="store_true", help="run every seed again")
+    noise.set_defaults(run=_noise)
 
     results_page = commands.add_parser(
         "results", help="render book/results.md from the kept run records",

@@ -93,6 +93,12 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def compute_device() -> str:
+    """What Keras computes on: the first GPU's name, or the processor's."""
+    gpus = gpu_names()
+    return gpus[0] if gpus else cpu_name()
+
+
 def cpu_flags() -> list[str]:
     """Which of `CPU_FLAGS` the processor has (from /proc/cpuinfo; [] where there is none)."""
     try:

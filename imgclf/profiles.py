@@ -61,6 +61,12 @@ GPU_PROFILE = "quick"
 GPU_BUDGET_SECONDS = {"T4": 600.0, "H100": 90.0}
 
 
+def auto_rule() -> str:
+    """What `auto` resolves to, in one sentence, from this module's own settings."""
+    return (f"`auto` runs ${PROFILE_VARIABLE}'s profile when it is set, else `{GPU_PROFILE}` "
+            f"where a GPU is visible and `quick` on a CPU; `full` is run by name")
+
+
 def resolve(profile: str = "auto", dataset: str | None = None, seed: int = 0) -> Settings:
     """The `Settings` for `profile` ("smoke", "quick", "full" or "auto").
 

@@ -248,16 +248,17 @@ def challenge_errors(results: Sequence, human_error: float, title: str) -> Figur
     colours = ["tab:gray" if r.year < 2012 else "tab:blue" for r in results]
     ax.bar(years, errors, color=colours)
     for r, e in zip(results, errors, strict=True):
-        ax.text(r.year, e + 0.5, f"{e:.1f}", ha="center", fontsize=8)
-    ax.axhline(100 * human_error, color="tab:red", linestyle="--",
-               label=f"human (one expert): {100 * human_error:.1f}%")
-    ax.bar([], [], color="tab:gray", label="hand-crafted features")
-    ax.bar([], [], color="tab:blue", label="deep CNNs")
+        ax.text(r.year, e + 0.5, f"{e:.3g}", ha="center", fontsize=8)  # 2.25, as the papers
+    human = ax.axhline(100 * human_error, color="tab:red", linestyle="--",
+                       label=f"human (one expert): {100 * human_error:.1f}%")
+    from matplotlib.patches import Patch
+
     ax.set_xticks(years)
     ax.set_xlabel("year")
     ax.set_ylabel("top-5 error of the winner (%)")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(handles=[human, Patch(color="tab:gray", label="hand-crafted features"),
+                       Patch(color="tab:blue", label="deep CNNs")])
     return fig
 
 

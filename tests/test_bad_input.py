@@ -31,6 +31,7 @@ from imgclf import (
     runs,
     scenes,
     schedules,
+    spread,
     timing,
     train,
     transfer,
@@ -41,6 +42,16 @@ from imgclf.table import Table
 SAMPLE = data.load("sample")
 SMOKE = profiles.resolve("smoke")
 GREY = np.zeros((4, 28, 28, 1), dtype=np.uint8)
+NO_SEEDS = spread.Spread("05-resnet", "quick", "fashion_mnist")
+
+
+def _json_file(value) -> str:
+    import json
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump(value, file)
+    return file.name
 
 
 def _dataset(**changes):
@@ -173,19 +184,44 @@ CASES = [
      "devices must be 'auto', 'none', 'cpu', 'gpu', 'slurm'"),
     # claims
     ("claims.degradation", "a network missing", lambda: claims.degradation(
-        {"plain20": 0.1, "plain56": 0.2, "resnet20": 0.1}, 20, 56), KeyError,
-     "training_error has no 'resnet56'; it has 'plain20', 'plain56', 'resnet20'"),
+        {"plain20_training_error": 0.1, "plain56_training_error": 0.2,
+         "resnet20_training_error": 0.1}, 20, 56, NO_SEEDS), KeyError,
+     "values has no 'resnet56_training_error'; it has 'plain20_training_error'"),
     ("claims.degradation", "depths out of order", lambda: claims.degradation(
-        {"plain20": 0.1, "plain56": 0.2, "resnet20": 0.1, "resnet56": 0.1}, 56, 20),
-     ValueError, "deep must be an integer >= 57"),
-    ("claims.degradation", "a percentage for a fraction", lambda: claims.degradation(
-        {"plain20": 10, "plain56": 0.2, "resnet20": 0.1, "resnet56": 0.1}, 20, 56),
-     ValueError, r"training_error\['plain20'\] must be"),
-    ("claims.transfer", "no fine-tuning", lambda: claims.transfer(
-        {"feature extraction": {1: 0.5}}), KeyError, "accuracy has no 'fine-tuning'"),
-    ("claims.transfer", "a count one method lacks", lambda: claims.transfer(
-        {"fine-tuning": {1: 0.5, 10: 0.6}, "feature extraction": {1: 0.4}}), KeyError,
-     r"accuracy\['feature extraction'\] has no 10"),
+        {}, 56, 20, NO_SEEDS), ValueError, "deep must be an integer >= 57"),
+    ("claims.order", "a percentage for a fraction", lambda: claims.order(
+        "Claim.", {"a": 10, "b": 0.2}, "a", "b", NO_SEEDS), ValueError,
+     r"values\['a'\] \(scale 'percent'\) must be a finite number in \[-1, 1\]"),
+    ("claims.order", "a record for a spread", lambda: claims.order(
+        "Claim.", {"a": 0.1, "b": 0.2}, "a", "b", {"seeds": [0, 1, 2]}), TypeError,
+     "spread must be an imgclf.spread.Spread"),
+    ("claims.ahead", "an unknown scale", lambda: claims.ahead(
+        {"a": 0.1, "b": 0.2}, "a", "b", NO_SEEDS, scale="log"), ValueError, "scale must be"),
+    ("claims.transfer", "one count for a list", lambda: claims.transfer(
+        {"feature_extraction_at_1_labels": 0.5}, 1, NO_SEEDS), TypeError,
+     "counts must be a list of labelled images per class"),
+    ("claims.transfer", "a count the values lack", lambda: claims.transfer(
+        {"fine_tuning_at_1_labels": 0.5, "feature_extraction_at_1_labels": 0.4}, [1, 10],
+        NO_SEEDS), KeyError, "values has no 'fine_tuning_at_10_labels'"),
+    # spread
+    ("spread.of", "a profile name for settings", lambda: spread.of("05-resnet", "quick"),
+     TypeError, "settings must be imgclf.profiles.Settings"),
+    ("spread.of", "no chapter", lambda: spread.of("", SMOKE), ValueError,
+     "chapter must be a non-empty string"),
+    ("spread.read", "a record of another chapter", lambda: spread.read(
+        _json_file({"chapter": "06-inception", "profile": "quick", "dataset": "x"}),
+        "05-resnet", "quick", "x"), ValueError, "is not the seed record of 05-resnet"),
+    ("spread.path", "no chapter", lambda: spread.path(None, "quick", "x"), TypeError,
+     "chapter must be a string"),
+    ("spread.verdict", "a gap that is not a number", lambda: spread.verdict(
+        "0.1", [0.1, 0.2, 0.3]), TypeError, "run_gap must be a number"),
+    ("spread.verdict", "a NaN among the seeds", lambda: spread.verdict(
+        0.1, [0.1, float("nan"), 0.3]), ValueError, "seed gap must be a finite number"),
+    ("spread.summary", "no values", lambda: spread.summary([]), ValueError,
+     "summary needs at least one value"),
+    ("transfer.metrics", "one result for a list", lambda: transfer.metrics(
+        transfer.Result(1, "fine-tuning", 0.5, 1.0)), TypeError,
+     "results must be a list of imgclf.transfer.Result"),
     # metrics, analysis, timing
     ("metrics.top_k_accuracy", "top-k with k above the classes", lambda: metrics.top_k_accuracy(
         np.array([0, 1]), np.eye(2), 3), ValueError, "k must be an integer in 1..2"),
@@ -457,6 +493,8 @@ CLI_CASES = [
      "no run records"),
     ("notebooks that do not exist", ["run-notebooks", "--profile", "smoke", "--only", "99"],
      1, "notebooks starts with 99"),
+    ("seed spread from two seeds", ["noise", "--profile", "quick", "--seeds", "2"], 1,
+     "give at least 3 different seeds"),
 ]
 
 
@@ -489,7 +527,7 @@ EXEMPT = {
         "catalog.ChallengeResult", "catalog.DatasetFacts", "check.Verdict",
         "distribute.SlurmTask", "distribute.Workers", "distribute.Replication",
         "profiles.Settings", "scenes.Scene", "scenes.SceneObject", "train.Trained",
-        "transfer.Result")},
+        "transfer.Result", "claims.Outcome", "spread.Spread")},
     # Exceptions: raised by imgclf with their message, never called with user values.
     **{name: "an exception imgclf raises" for name in (
         "data.CorruptDataError", "data.DataNotFoundError", "models.WeightsUnavailableError",

@@ -82,9 +82,7 @@ def test_top_k_function_check():
 
 
 @pytest.mark.parametrize("name, as_predicted, reversed_", [
-    ("01-more-images", {"fewer": 0.80, "more": 0.88}, {"fewer": 0.88, "more": 0.80}),
     ("02-confused-pair", {"top1": 0.90, "merged": 0.93}, {"top1": 0.90, "merged": 0.90}),
-    ("03-heavy-dropout", {"without": 0.97, "heavy": 0.85}, {"without": 0.85, "heavy": 0.97}),
     ("04-deeper-sigmoid", {"shallow": 3.6e-9, "deep": 2.9e-18},
      {"shallow": 2.9e-18, "deep": 3.6e-9}),
     ("05-deeper-plain", {"plain56": 1081.0, "plain110": 9.4e5},
@@ -115,9 +113,147 @@ def test_experiment_measurements_are_checked():
     with pytest.raises(ValueError, match="Unknown experiment '99-x'. Experiments with a check"):
         check.experiment("99-x", a=1)
     with pytest.raises(ValueError, match=r"takes the measurements fewer=\.\.\., more=\.\.\., "
-                                         r"got less=\.\.\."):
+                                         r"test=\.\.\., got less=\.\.\."):
         check.experiment("01-more-images", less=0.5)
-    assert str(check.experiment("01-more-images", fewer="high", more=0.9)) == \
-        "Not yet. fewer must be a number you measured, got 'high'."
+    assert str(check.experiment("08-more-labels", few="high", more=0.9)) == \
+        "Not yet. few must be a number you measured, got 'high'."
     assert "is not a finite number: did the run diverge?" in str(
         check.experiment("08-more-labels", few=0.5, more=float("nan")))
+
+
+def _small_cnn_run(images: int, epochs: int, batch: int = 40, width: int = 28):
+    """A genuine History: the chapter's small_cnn fitted on `images` sample images."""
+    import keras
+
+    from imgclf import data
+    from imgclf.models import small_cnn
+
+    sample = data.load("sample")
+    x = data.scale(sample.x_train[:images])
+    if width != 28:
+        x = keras.ops.convert_to_numpy(keras.ops.image.resize(x, (width, width)))
+    keras.utils.set_random_seed(0)
+    net = small_cnn(input_shape=(width, width, 1), num_classes=10)
+    net.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return net.fit(x, sample.y_train[:images], batch_size=batch, epochs=epochs, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def more_images_runs():
+    from imgclf import data
+
+    return _small_cnn_run(80, 5), _small_cnn_run(400, 1), data.load("sample")
+
+
+@pytest.mark.parametrize("accuracies, verdict", [
+    ((0.60, 0.80), "Correct."), ((0.80, 0.60), "Not yet."), ((0.70, 0.71), "Cannot tell yet."),
+])
+def test_more_images_judges_what_the_runs_scored(more_images_runs, monkeypatch, accuracies,
+                                                 verdict):
+    """Genuine runs, scored by the check itself; their accuracies set here so that each of the
+    three verdicts is reached: agrees, disagrees (with the hint), within the noise of the
+    sample's 300 test images."""
+    fewer, more, sample = more_images_runs
+    scored = dict(zip((fewer.model, more.model), accuracies, strict=True))
+    monkeypatch.setattr(check, "_test_accuracy", lambda model, data: scored[model])
+    said = str(check.experiment("01-more-images", fewer=fewer, more=more, test=sample))
+    assert said.startswith(verdict)
+    if verdict == "Not yet.":
+        assert said.startswith("Not yet. fewer = 0.8, more = 0.6: ") and "another seed" in said
+    if verdict == "Cannot tell yet.":
+        assert "is within 0.0" in said and "on 300 test images" in said
+
+
+def test_more_images_scores_the_networks_it_reads(more_images_runs):
+    fewer, more, sample = more_images_runs
+    said = str(check.experiment("01-more-images", fewer=fewer, more=more, test=sample))
+    scores = [check._test_accuracy(run.model, sample) for run in (fewer, more)]
+    shown = (f"({scores[1]:.1%} against {scores[0]:.1%})" if said.startswith("Correct.") else
+             f"fewer = {scores[0]:.4g}, more = {scores[1]:.4g}")
+    assert shown in said
+
+
+def test_more_images_refuses_typed_numbers_and_other_settings(more_images_runs):
+    fewer, more, sample = more_images_runs
+    typed = check.experiment("01-more-images", fewer=0.8, more=0.9, test=sample)
+    assert not typed and "must be the History that model.fit returned" in str(typed)
+    assert "not a number" in str(typed)
+    swapped = check.experiment("01-more-images", fewer=more, more=fewer, test=sample)
+    assert "`fewer` must be the run on fewer images" in str(swapped)
+    unequal = check.experiment("01-more-images", fewer=_small_cnn_run(80, 2), more=more,
+                               test=sample)
+    assert "took 4 and 10 optimiser steps: more images also means more steps" in str(unequal)
+    other_net = check.experiment("01-more-images", fewer=_small_cnn_run(80, 5, width=32),
+                                 more=more, test=sample)
+    assert "trained different networks" in str(other_net)
+    no_test = check.experiment("01-more-images", fewer=fewer, more=more, test=sample.x_test)
+    assert "test must be the imgclf.data.Dataset" in str(no_test)
+
+
+def _dropout_run(rate: float, epochs: int = 3, images: int = 200):
+    """A genuine trained small_cnn with dropout `rate`, as in the chapter's experiment."""
+    import keras
+
+    from imgclf import data
+    from imgclf.models import small_cnn
+
+    sample = data.load("sample")
+    keras.utils.set_random_seed(0)
+    net = small_cnn(dropout=rate)
+    net.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    net.fit(data.scale(sample.x_train[:images]), sample.y_train[:images], batch_size=50,
+            epochs=epochs, validation_split=0.2, verbose=0)
+    return net
+
+
+@pytest.fixture(scope="module")
+def dropout_runs():
+    from imgclf import data
+
+    return _dropout_run(0.0), _dropout_run(0.9), data.load("sample").subset(200, 10, seed=0)
+
+
+@pytest.mark.parametrize("accuracies, verdict", [
+    ((0.95, 0.60), "Correct."), ((0.60, 0.95), "Not yet."), ((0.80, 0.81), "Cannot tell yet."),
+])
+def test_heavy_dropout_judges_what_the_networks_fit(dropout_runs, monkeypatch, accuracies,
+                                                    verdict):
+    without, heavy, few = dropout_runs
+    import keras
+
+    scored = dict(zip((id(without), id(heavy)), accuracies, strict=True))
+    real = keras.Model.predict
+
+    def predict(model, x, **kwargs):  # the networks' outputs, set to score `accuracies`
+        correct = np.random.default_rng(0).random(len(x)) < scored[id(model)]
+        return np.eye(10)[np.where(correct, few.y_train[:len(x)],
+                                   (few.y_train[:len(x)] + 1) % 10)]
+
+    monkeypatch.setattr(keras.Model, "predict", predict)
+    said = str(check.experiment("03-heavy-dropout", without=without, heavy=heavy, data=few))
+    monkeypatch.setattr(keras.Model, "predict", real)
+    assert said.startswith(verdict), said
+    if verdict == "Correct.":
+        assert "both measured with dropout off" in said
+    if verdict == "Not yet.":
+        assert "another seed" in said and "history['accuracy'] is measured with dropout on" \
+            in said
+
+
+def test_heavy_dropout_refuses_typed_numbers_and_other_settings(dropout_runs):
+    without, heavy, few = dropout_runs
+    typed = str(check.experiment("03-heavy-dropout", without=0.97, heavy=0.85, data=few))
+    assert "without must be the trained Keras model, not a number" in typed
+    swapped = str(check.experiment("03-heavy-dropout", without=heavy, heavy=without, data=few))
+    assert "`without` must have no dropout and `heavy` a rate of 0.9" in swapped
+    shorter = str(check.experiment("03-heavy-dropout", without=without,
+                                   heavy=_dropout_run(0.9, epochs=1), data=few))
+    assert "trained for 12 and 4 steps" in shorter
+    from imgclf.models import small_cnn
+
+    untrained = str(check.experiment("03-heavy-dropout", without=without,
+                                     heavy=small_cnn(dropout=0.9), data=few))
+    assert "heavy has not been trained" in untrained
+    no_data = str(check.experiment("03-heavy-dropout", without=without, heavy=heavy,
+                                   data=few.x_train))
+    assert "data must be the imgclf.data.Dataset" in no_data

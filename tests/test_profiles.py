@@ -54,3 +54,13 @@ def test_bad_environment_values_are_named(monkeypatch):
     monkeypatch.setenv("IMGCLF_DATASET", "imagenet")
     with pytest.raises(ValueError, match="Unknown data set 'imagenet'"):
         profiles.resolve("smoke")
+
+
+def test_auto_rule_and_compute_device_say_what_the_code_does(monkeypatch):
+    rule = profiles.auto_rule()
+    assert f"else `{profiles.GPU_PROFILE}` where a GPU is visible" in rule
+    assert profiles.PROFILE_VARIABLE in rule
+    monkeypatch.setattr(hardware, "gpu_names", lambda: ["NVIDIA H200"])
+    assert hardware.compute_device() == "NVIDIA H200"
+    monkeypatch.setattr(hardware, "gpu_names", lambda: [])
+    assert hardware.compute_device() == hardware.cpu_name()

@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import REPO
 
+from imgclf import spread
 from imgclf.course import expected, records, results
 from imgclf.course.execute import notebook_sources
 
@@ -35,7 +36,7 @@ def test_quick_run_inside_and_outside_its_range(tmp_path):
         '["01-image-classification"."quick/fashion_mnist"]\ntest_accuracy = [0.88, 0.94]\n')
     ok = expected.check(record(test_accuracy=0.91), tmp_path)
     assert ok == {"status": "passed", "ranges": {"test_accuracy": [0.88, 0.94]},
-                  "orders": [], "problems": []}
+                  "orders": [], "claims": {}, "problems": []}
     low = expected.check(record(test_accuracy=0.5), tmp_path)
     assert low["status"] == "failed"
     assert "test_accuracy = 0.5 is outside its expected range [0.88, 0.94]" in low["problems"][0]
@@ -45,25 +46,58 @@ def test_quick_run_inside_and_outside_its_range(tmp_path):
     assert elsewhere["status"] == "unchecked"
 
 
-def test_a_run_that_reverses_a_claimed_order_fails(tmp_path):
+def seed_record(folder, notebook, profile, dataset, **per_seed):
+    """Write a seed record of three seeds (imgclf.spread) under `folder`."""
+    file = spread.path(notebook, profile, dataset, folder)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(json.dumps({"chapter": notebook, "profile": profile, "dataset": dataset,
+                                "seeds": [0, 1, 2], "metrics": per_seed}))
+
+
+def test_a_claim_fails_a_run_only_where_the_seeds_support_it(tmp_path):
     (tmp_path / "expected.toml").write_text(
         '["05-resnet"."full/fashion_mnist"]\n'
         'order = ["plain20_training_error < plain56_training_error",\n'
         '         "plain56_training_error > resnet56_training_error"]\n')
+    spreads = tmp_path / "spread"
     claimed = record("05-resnet", "full", plain20_training_error=0.06,
                      plain56_training_error=0.12, resnet56_training_error=0.05)
-    assert expected.check(claimed, tmp_path)["status"] == "passed"
     reversed_ = dict(claimed, metrics=dict(claimed["metrics"], plain56_training_error=0.04))
-    verdict = expected.check(reversed_, tmp_path)
+    # No seeds: one seed, never a failure.
+    unmeasured = expected.check(reversed_, tmp_path, spreads)
+    assert unmeasured["status"] == "passed"
+    assert set(unmeasured["claims"].values()) == {expected.ONE_SEED}
+    # Every seed kept the first order; the seeds disagree on the second.
+    seed_record(spreads, "05-resnet", "full", "fashion_mnist",
+                plain20_training_error=[0.06, 0.05, 0.07],
+                plain56_training_error=[0.12, 0.10, 0.09],
+                resnet56_training_error=[0.05, 0.11, 0.04])
+    held = expected.check(claimed, tmp_path, spreads)
+    assert held["status"] == "passed"
+    assert held["claims"] == {
+        "plain20_training_error < plain56_training_error": expected.HOLDS,
+        "resnet56_training_error < plain56_training_error": expected.NOT_DISTINGUISHABLE}
+    verdict = expected.check(reversed_, tmp_path, spreads)
     assert verdict["status"] == "failed"
-    assert verdict["problems"][0] == (
+    assert verdict["problems"] == [
         "plain20_training_error = 0.06 is not below plain56_training_error = 0.04: the run "
-        "does not reproduce the claim plain20_training_error < plain56_training_error for "
-        "full/fashion_mnist")
-    assert verdict["problems"][1].startswith("resnet56_training_error = 0.05 is not below")
+        "reverses the claim plain20_training_error < plain56_training_error for "
+        "full/fashion_mnist, which every committed seed kept (imgclf/spread, python -m imgclf "
+        "noise)"]
+    assert verdict["claims"]["resnet56_training_error < plain56_training_error"] == \
+        expected.NOT_DISTINGUISHABLE
+    # A profile whose every seed reverses a claim says so, and does not fail the run.
+    seed_record(spreads, "05-resnet", "full", "fashion_mnist",
+                plain20_training_error=[0.13, 0.14, 0.15],
+                plain56_training_error=[0.12, 0.10, 0.06],
+                resnet56_training_error=[0.05, 0.11, 0.04])
+    profile_reverses = expected.check(reversed_, tmp_path, spreads)
+    assert profile_reverses["status"] == "passed"
+    assert profile_reverses["claims"]["plain20_training_error < plain56_training_error"] == \
+        expected.REVERSED
     unreported = dict(claimed, metrics={"plain20_training_error": 0.06})
     assert "plain56_training_error was expected but not reported" in \
-        expected.check(unreported, tmp_path)["problems"]
+        expected.check(unreported, tmp_path, spreads)["problems"]
 
 
 def test_one_claim_alone_is_an_order_of_one(tmp_path):
@@ -185,19 +219,54 @@ def test_each_chapter_header_quotes_its_kept_seconds():
                     f"{seconds} s: {header}"
 
 
-def test_every_committed_claim_fails_a_run_that_reverses_it():
+def test_every_committed_claim_fails_a_reversed_run_exactly_where_its_seeds_support_it():
     """Each order of notebooks/expected.toml, fed a record that meets every other claim and
-    range of its section but reverses this one, fails the check naming the claim."""
+    range of its section but reverses this one, fails the check naming the claim where every
+    committed seed kept the order, and is recorded as not distinguishable (or reversed, or one
+    seed) where not."""
     ranges, orders = expected.ranges(REPO / "notebooks"), expected.orders(REPO / "notebooks")
     claims = [(notebook, key, pair) for notebook, sections in orders.items()
               for key, pairs in sections.items() for pair in pairs]
     assert len(claims) >= 4
+    enforced = 0
     for notebook, key, (smaller, larger) in claims:
         profile, dataset = key.split("/")
         metrics = {name: (low + high) / 2
                    for name, (low, high) in ranges[notebook].get(key, {}).items()}
         metrics[smaller], metrics[larger] = 0.9, 0.1
-        verdict = expected.check(record(notebook, profile, dataset, **metrics), REPO / "notebooks")
-        assert verdict["status"] == "failed"
-        assert any(problem.startswith(f"{smaller} = 0.9 is not below {larger} = 0.1")
-                   for problem in verdict["problems"]), (notebook, key, verdict["problems"])
+        run = record(notebook, profile, dataset, **metrics)
+        verdict = expected.check(run, REPO / "notebooks")
+        gaps = spread.read(spread.path(notebook, profile, dataset), notebook, profile,
+                           dataset).gaps(smaller, larger)
+        supported = len(gaps) >= spread.MIN_SEEDS and all(g > 0 for g in gaps)
+        enforced += supported
+        failing = [p for p in verdict["problems"]
+                   if p.startswith(f"{smaller} = 0.9 is not below {larger} = 0.1")]
+        assert bool(failing) == supported, (notebook, key, gaps, verdict["problems"])
+        assert verdict["claims"][f"{smaller} < {larger}"] == (
+            expected.REVERSED_HERE if supported else expected.judge(run, smaller, larger))
+    assert enforced, "no committed claim is supported by its seeds: is imgclf/spread empty?"
+
+
+def test_every_quick_comparison_has_seeds_of_the_current_plan():
+    """The seed records (python -m imgclf noise --profile quick) exist for every chapter that
+    compares something in quick, hold every metric it compares, and were measured on the
+    plan the chapter trains today (a changed plan needs new seeds)."""
+    from imgclf import plans, profiles
+
+    settings = profiles.resolve("quick")
+    key = f"quick/{settings.dataset}"
+    for notebook, sections in expected.compared(REPO / "notebooks").items():
+        if key not in sections:
+            continue
+        file = spread.path(notebook, "quick", settings.dataset)
+        assert file.is_file(), f"no seed record {file}: python -m imgclf noise --profile quick"
+        measured = spread.of(notebook, settings)
+        assert measured.measured
+        for a, b in sections[key]:
+            assert len(measured.gaps(a, b)) == len(measured.seeds)
+        plan = [[t.label, t.parameters, t.images, t.epochs, t.batch_size]
+                for t in plans.chapter(notebook, settings).trainings if not t.exercise]
+        assert json.loads(file.read_text())["plan"] == plan, \
+            f"{notebook}: its plan changed since its seeds ran: python -m imgclf noise " \
+            f"--profile quick --only {notebook[:2]} --fresh"

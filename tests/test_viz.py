@@ -132,3 +132,17 @@ def test_chapter_figures_reject_empty_input():
         viz.lines_by_x({}, xlabel="x", ylabel="y", title="t")
     with pytest.raises(ValueError):
         viz.filters(np.zeros((3, 3, 2, 4)), title="t")
+
+
+def test_challenge_legend_matches_its_bars_and_labels_keep_the_papers_digits():
+    from matplotlib.colors import to_rgba
+
+    fig = viz.challenge_errors(catalog.ILSVRC_WINNERS, 0.051, title="ilsvrc")
+    ax = fig.axes[0]
+    swatches = {text.get_text(): handle for text, handle
+                in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles, strict=True)}
+    bars = {r.year: patch for r, patch in zip(catalog.ILSVRC_WINNERS, ax.patches, strict=False)}
+    assert swatches["hand-crafted features"].get_facecolor() == bars[2010].get_facecolor()
+    assert swatches["deep CNNs"].get_facecolor() == bars[2017].get_facecolor()
+    assert bars[2010].get_facecolor() != to_rgba("tab:blue")
+    assert "2.25" in [text.get_text() for text in ax.texts]  # SENet's 2.25%, not "2.2"

@@ -46,9 +46,11 @@ def notebook_sources(folder: Path | str = "notebooks",
 
 
 def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None,
-            calibration: dict | None = None, digest: str | None = None) -> dict:
+            calibration: dict | None = None, digest: str | None = None,
+            seed: int | None = None) -> dict:
     """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
-    profile's); write it and its run record to `out_dir`. `calibration`, the machine's
+    profile's, with `seed` instead of the notebook's); write it and its run record to
+    `out_dir`. `calibration`, the machine's
     speed (`imgclf.hardware.calibrate()`), goes into the record as it is; `digest`, the
     run's `inputs_digest` (computed here unless given).
 
@@ -81,7 +83,8 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     try:
         papermill.execute_notebook(
             notebook, str(pending),
-            parameters={"profile": profile, **({"dataset": dataset} if dataset else {})},
+            parameters={"profile": profile, **({"dataset": dataset} if dataset else {}),
+                        **({"seed": seed} if seed is not None else {})},
             cwd=str(source.parent), progress_bar=False, kernel_name="python3",
             coalesce_streams=True,  # keep only the final state of each Keras progress bar
         )

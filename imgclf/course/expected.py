@@ -1,10 +1,17 @@
 """Expected results: each chapter's headline metrics must fall in the ranges kept next to the
-notebooks (`notebooks/expected.toml`), per profile and data set, and the orderings that encode
-the lecture's claims there (an `order` list: "plain20_training_error < plain56_training_error")
-must hold.
+notebooks (`notebooks/expected.toml`), per profile and data set; the claims listed there (an
+`order` list: "plain20_training_error < plain56_training_error") are judged against the
+seed-to-seed spread committed in `imgclf.spread`.
 
 A quick or full run outside its range fails; a smoke run is checked only for sanity (finite
-numbers; accuracies and error rates in [0, 1]), as 1,500 images give no stable result.
+numbers; accuracies and error rates in [0, 1]), as 1,500 images give no stable result. A claim
+fails the run only where the committed seeds support it (every seed kept the order) and the
+run reverses it, or where every seed reversed it; where the seeds disagree it is recorded as
+"not distinguishable at this profile", and without seeds as "one seed".
+
+A `compare` list ("metric vs metric") names the comparisons a chapter reports without a
+claimed answer (which of two networks came out ahead): they are not checked, but the seed
+runs (`python -m imgclf noise`) measure their spread too.
 """
 
 from __future__ import annotations
@@ -13,8 +20,17 @@ import math
 import tomllib
 from pathlib import Path
 
+from imgclf import spread as spreads
+
 EXPECTED_FILE = "expected.toml"
-ORDER_KEY = "order"  # a list of "metric < metric" (or ">"): the claims a run must reproduce
+ORDER_KEY = "order"  # a list of "metric < metric" (or ">"): the claims a run is judged on
+COMPARE_KEY = "compare"  # a list of "metric vs metric": compared, with no claimed answer
+# How a claim stands in a run's verdict, by imgclf.spread's verdict.
+HOLDS = "holds beyond the seed spread"
+NOT_DISTINGUISHABLE = "not distinguishable at this profile"
+REVERSED = "reversed at this profile (in every seed)"
+REVERSED_HERE = "reversed in this run, against every seed"  # the one status that fails a run
+ONE_SEED = "one seed: no spread measured"
 BOUNDED_WORDS = ("accuracy", "error")  # metrics that are fractions of images
 
 
@@ -32,10 +48,11 @@ def _table(folder: Path | str) -> dict:
     for notebook, runs in table.items():
         for run, metrics in runs.items():
             for metric, bounds in metrics.items():
-                if metric == ORDER_KEY:
+                if metric in (ORDER_KEY, COMPARE_KEY):
                     claims = bounds if isinstance(bounds, list) else [bounds]
-                    metrics[ORDER_KEY] = [_parse_order(claim, f"{path}: {notebook} {run}")
-                                          for claim in claims]
+                    parse = _parse_order if metric == ORDER_KEY else _parse_compare
+                    metrics[metric] = [parse(claim, f"{path}: {notebook} {run}")
+                                       for claim in claims]
                 elif (not isinstance(bounds, list) or len(bounds) != 2
                         or not all(isinstance(b, (int, float)) for b in bounds)
                         or bounds[0] > bounds[1]):
@@ -51,7 +68,8 @@ def ranges(folder: Path | str = "notebooks") -> dict[str, dict[str, dict[str, tu
         ValueError: a file that is not valid TOML, a range that is not [low, high] with
             low <= high, or an ordering that is not "metric < metric".
     """
-    return {nb: {run: {m: tuple(b) for m, b in metrics.items() if m != ORDER_KEY}
+    return {nb: {run: {m: tuple(b) for m, b in metrics.items()
+                       if m not in (ORDER_KEY, COMPARE_KEY)}
                  for run, metrics in runs.items()}
             for nb, runs in _table(folder).items()}
 
@@ -68,6 +86,27 @@ def orders(folder: Path | str = "notebooks") -> dict[str, dict[str, list[tuple[s
             for nb, runs in _table(folder).items()}
 
 
+def compared(folder: Path | str = "notebooks") -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """{notebook: {"profile/dataset": [(a, b), ...]}}: every pair a chapter compares there,
+    its claims (`order`, as (smaller, larger)) and its open comparisons (`compare`).
+
+    Raises:
+        ValueError: as `ranges`.
+    """
+    return {nb: {run: metrics.get(ORDER_KEY, []) + metrics.get(COMPARE_KEY, [])
+                 for run, metrics in runs.items()
+                 if ORDER_KEY in metrics or COMPARE_KEY in metrics}
+            for nb, runs in _table(folder).items()}
+
+
+def _parse_compare(claim, where: str) -> tuple[str, str]:
+    """("a", "b") for "a vs b"."""
+    parts = claim.split(" vs ") if isinstance(claim, str) else []
+    if len(parts) == 2 and all(part.strip().isidentifier() for part in parts):
+        return parts[0].strip(), parts[1].strip()
+    raise ValueError(f"{where} compare: each entry must read 'metric vs metric', got {claim!r}")
+
+
 def _parse_order(claim, where: str) -> tuple[str, str]:
     """("a", "b") for "a < b" or "b > a"."""
     for sign in ("<", ">"):
@@ -79,13 +118,38 @@ def _parse_order(claim, where: str) -> tuple[str, str]:
                      f"metric', got {claim!r}")
 
 
-def check(record: dict, folder: Path | str = "notebooks") -> dict:
-    """Compare a run record's metrics with their expected ranges; return the verdict.
+def judge(record: dict, smaller: str, larger: str,
+          spread_folder: Path | str = spreads.FOLDER) -> str:
+    """How the claim smaller < larger stands in a run record, read against the seeds
+    committed for its chapter, profile and data set: `HOLDS`, `NOT_DISTINGUISHABLE`,
+    `REVERSED` (every seed reversed it: the profile cannot reproduce it, which the page
+    says), `REVERSED_HERE` (every seed kept it and this run did not) or `ONE_SEED`.
+
+    Raises:
+        KeyError: a metric the record or the seed record lacks.
+        ValueError: a seed record that cannot be read.
+    """
+    spread = spreads.read(
+        spreads.path(record["notebook"], record["profile"], record["dataset"], spread_folder),
+        record["notebook"], record["profile"], record["dataset"])
+    gaps = spread.gaps(smaller, larger)
+    verdict = spreads.verdict(record["metrics"][larger] - record["metrics"][smaller], gaps)
+    if verdict == spreads.CONTRADICTS:
+        return REVERSED if all(g < 0 for g in gaps) else REVERSED_HERE
+    return {spreads.HOLDS: HOLDS, spreads.CANNOT_TELL: NOT_DISTINGUISHABLE,
+            spreads.ONE_SEED: ONE_SEED}[verdict]
+
+
+def check(record: dict, folder: Path | str = "notebooks",
+          spread_folder: Path | str = spreads.FOLDER) -> dict:
+    """Compare a run record's metrics with their expected ranges and claims; return the
+    verdict.
 
     The verdict is {"status": "passed" | "failed" | "unchecked", "ranges": {...},
-    "orders": [[smaller, larger], ...], "problems": [...]}: "unchecked" when the notebook has
-    no ranges or orderings for the record's profile and data set (smoke runs are always
-    checked for sanity only).
+    "orders": [[smaller, larger], ...], "claims": {"smaller < larger": status}, "problems":
+    [...]}: "unchecked" when the notebook has no ranges or orderings for the record's profile
+    and data set (smoke runs are always checked for sanity only). A claim's status is one of
+    `judge`'s; only `REVERSED_HERE` is a problem (see the module's docstring).
     """
     metrics = record["metrics"]
     problems = [f"{name} = {value!r} is not a finite number"
@@ -97,18 +161,28 @@ def check(record: dict, folder: Path | str = "notebooks") -> dict:
         return {"status": "failed" if problems else "passed", "ranges": {}, "problems": problems}
     key = f"{record['profile']}/{record['dataset']}"
     table = _table(folder).get(record["notebook"], {}).get(key, {})
-    expected = {m: tuple(b) for m, b in table.items() if m != ORDER_KEY}
+    expected = {m: tuple(b) for m, b in table.items() if m not in (ORDER_KEY, COMPARE_KEY)}
     ordered = table.get(ORDER_KEY, [])
     if not expected and not ordered and not problems:
         return {"status": "unchecked", "ranges": {}, "problems": []}
+    statuses = {}
     for smaller, larger in ordered:
         missing = [name for name in (smaller, larger) if name not in metrics]
         if missing:
             problems.append(f"{' and '.join(missing)} was expected but not reported")
-        elif not metrics[smaller] < metrics[larger]:
+            continue
+        try:
+            status = judge(record, smaller, larger, spread_folder)
+        except (KeyError, ValueError) as error:
+            problems.append(f"the seed record of {record['notebook']} for {key} cannot judge "
+                            f"{smaller} < {larger}: {error}")
+            continue
+        statuses[f"{smaller} < {larger}"] = status
+        if status == REVERSED_HERE:
             problems.append(f"{smaller} = {metrics[smaller]:.4g} is not below {larger} = "
-                            f"{metrics[larger]:.4g}: the run does not reproduce the claim "
-                            f"{smaller} < {larger} for {key}")
+                            f"{metrics[larger]:.4g}: the run reverses the claim {smaller} < "
+                            f"{larger} for {key}, which every committed seed kept "
+                            f"(imgclf/spread, python -m imgclf noise)")
     for name, (low, high) in expected.items():
         if name not in metrics:
             problems.append(f"{name} was expected but not reported")
@@ -117,4 +191,5 @@ def check(record: dict, folder: Path | str = "notebooks") -> dict:
                             f"[{low:g}, {high:g}] for {key}")
     return {"status": "failed" if problems else "passed",
             "ranges": {name: list(bounds) for name, bounds in expected.items()},
-            "orders": [list(pair) for pair in ordered], "problems": problems}
+            "orders": [list(pair) for pair in ordered], "claims": statuses,
+            "problems": problems}

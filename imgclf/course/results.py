@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from imgclf import atomic
+from imgclf import spread as spreads
 from imgclf.course import expected
 from imgclf.course.records import (
     REFERENCE_BACKEND,
@@ -122,12 +123,74 @@ def _metrics(record: dict) -> str:
             mark = "✓" if low <= value <= high else "✗"
             shown += f" {mark} [{low:g}, {high:g}]"
         parts.append(f"{name.replace('_', ' ')}: {shown}")
-    for smaller, larger in verdict.get("orders", []):
-        if smaller in record["metrics"] and larger in record["metrics"]:
-            mark = "✓" if record["metrics"][smaller] < record["metrics"][larger] else "✗"
-            parts.append(f"claim: {smaller.replace('_', ' ')} < {larger.replace('_', ' ')} "
-                         f"{mark}")
+    for claim, status in verdict.get("claims", {}).items():
+        parts.append(f"claim: {claim.replace('_', ' ')}: {status}")
     return "<br>".join(parts)
+
+
+def _gap(gap: float, fractions: bool) -> str:
+    """A gap b - a as shown: in points of a percentage where the metrics are fractions."""
+    return f"{100 * gap:+.1f} pt" if fractions else f"{gap:+.4g}"
+
+
+def _comparison_cell(record: dict | None, a: str, b: str, claimed: bool, root: Path) -> str:
+    """This run's gap b - a, the committed seeds' range and the verdict, for one profile."""
+    if record is None or a not in record["metrics"] or b not in record["metrics"]:
+        return "not run"
+    spread = spreads.read(
+        spreads.path(record["notebook"], record["profile"], record["dataset"],
+                     root / "imgclf" / "spread"),
+        record["notebook"], record["profile"], record["dataset"])
+    gaps = spread.gaps(a, b)
+    values = [record["metrics"][a], record["metrics"][b]]
+    values += [v for name in (a, b) for v in spread.values.get(name, ())]
+    fractions = all(-1 <= v <= 1 for v in values)  # accuracies, errors and their gaps
+    run = _gap(record["metrics"][b] - record["metrics"][a], fractions)
+    if not gaps:
+        return f"{run}; one seed: no spread measured"
+    seeds = (f"{_gap(min(gaps), fractions)} to {_gap(max(gaps), fractions)} over {len(gaps)} "
+             f"seeds")
+    if claimed:
+        status = expected.judge(record, a, b, root / "imgclf" / "spread")
+    else:
+        status = ("the same one ahead in every seed" if all(g > 0 for g in gaps)
+                  or all(g < 0 for g in gaps) else "the seeds disagree: cannot tell")
+    return f"{run}; {seeds}: {status}"
+
+
+def _comparisons(kept: dict[str, list[dict]], root: Path) -> list[str]:
+    """The table of every claim and comparison the chapters make, each profile side by
+    side: this run's gap, the seeds' range and the verdict."""
+    shown = [p for p in PROFILE_ORDER if p in kept and p != "smoke"]
+    if not shown:
+        return []
+    claimed, compared = expected.orders(root / "notebooks"), expected.compared(root / "notebooks")
+    rows = {}  # (chapter, a, b) -> claimed?, in the order the chapters list them
+    for profile in shown:
+        for record in kept[profile]:
+            key = f"{profile}/{record['dataset']}"
+            claims = claimed.get(record["notebook"], {}).get(key, [])
+            for a, b in compared.get(record["notebook"], {}).get(key, []):
+                rows.setdefault((record["notebook"], a, b), (a, b) in claims)
+    if not rows:
+        return []
+    lines = [
+        "## Claims and their seed-to-seed spread", "",
+        "Each comparison a chapter makes, in each profile: this run's gap (the second metric "
+        "minus the first), the range of the same gap over the seeds committed in "
+        "`imgclf/spread/` (`python -m imgclf noise`), and what follows. A *claim* (a source's "
+        "order, first < second) holds only when every seed kept it; a *comparison* asks "
+        "which came out ahead, with no claimed answer.", "",
+        "| chapter | | first | second | " + " | ".join(f"`{p}`" for p in shown) + " |",
+        "|---|---|---|---|" + "---|" * len(shown)]
+    by_chapter = {p: {r["notebook"]: r for r in kept[p]} for p in shown}
+    for (chapter, a, b), is_claim in sorted(rows.items()):
+        cells = [_comparison_cell(by_chapter[p].get(chapter), a, b, is_claim, root)
+                 for p in shown]
+        lines.append(f"| {chapter} | {'claim' if is_claim else 'comparison'} | "
+                     f"{a.replace('_', ' ')} | {b.replace('_', ' ')} | " + " | ".join(cells)
+                     + " |")
+    return [*lines, ""]
 
 
 def page(root: Path | str = ".") -> str:
@@ -166,6 +229,7 @@ def page(root: Path | str = ".") -> str:
             else f"**{sum(seconds[p].values()):.1f}** ({len(seconds[p])} of {len(notebooks)} "
                  f"run)" for p in shown) + " |")
         lines.append("")
+    lines += _comparisons(kept, root)
     for profile in (p for p in PROFILE_ORDER if p in kept):
         records = kept[profile]
         started = sorted(r["started"] for r in records)
