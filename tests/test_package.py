@@ -57,6 +57,10 @@ def test_the_wheel_holds_what_the_chapters_import_and_not_the_tooling(wheel):
         path = module.replace(".", "/")
         assert f"{path}.py" in files or f"{path}/__init__.py" in files, module
     assert "imgclf/data/sample.npz" in files
+    # The seed records the chapters' sentences read in Colab, every one committed.
+    committed = {str(path.relative_to(REPO))
+                 for path in (REPO / "imgclf" / "spread").rglob("*.json")}
+    assert committed and committed <= files
 
 
 def test_a_tooling_command_of_the_installed_package_says_where_the_tooling_is(wheel, tmp_path):
