@@ -466,6 +466,76 @@ def _heavy_dropout(without, heavy, data) -> _Measured:
                      f"images")
 
 
+def _at_initialisation(name: str, run):
+    """`run` if it is a Keras model that has not been trained."""
+    keras = _keras()
+    if isinstance(run, (int, float, np.number)) and not isinstance(run, bool):
+        raise _NotTheRun(f"{name} must be the Keras model itself, not a number: the check "
+                         f"measures its gradients.")
+    if not isinstance(run, keras.Model):
+        raise _NotTheRun(f"{name} must be a Keras model, got {type(run).__name__}.")
+    if getattr(run, "optimizer", None) is not None and int(run.optimizer.iterations) > 0:
+        raise _NotTheRun(f"{name} has been trained: the experiment is about the gradient at "
+                         f"initialisation, so build it anew.")
+    return run
+
+
+def _first_over_last(model, batch) -> float:
+    """The gradient norm of the first layer with a kernel over that of the last hidden one
+    (the classifier left out), for one batch (x, y)."""
+    from imgclf import gradients
+
+    if not isinstance(batch, tuple) or len(batch) != 2:
+        raise _NotTheRun(f"batch must be the (images, labels) pair the chapter measured with, "
+                         f"got {type(batch).__name__}.")
+    norms = list(gradients.kernel_gradient_norms(model, *batch).values())[:-1]
+    return norms[0] / norms[-1]
+
+
+def _hidden_dense(model) -> list:
+    keras = _keras()
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][:-1]
+
+
+def _deeper_sigmoid(shallow, deep, batch) -> _Measured:
+    shallow, deep = _at_initialisation("shallow", shallow), _at_initialisation("deep", deep)
+    keras = _keras()
+    layers = {"shallow": _hidden_dense(shallow), "deep": _hidden_dense(deep)}
+    for name, hidden in layers.items():
+        if not hidden or any(layer.activation is not keras.activations.sigmoid
+                             for layer in hidden):
+            raise _NotTheRun(f"{name} must be a stack of sigmoid dense layers "
+                             f"(models.deep_mlp(..., activation='sigmoid')).")
+    if len(layers["deep"]) != 2 * len(layers["shallow"]):
+        raise _NotTheRun(f"deep must have twice shallow's hidden layers; they have "
+                         f"{len(layers['deep'])} and {len(layers['shallow'])}.")
+    kinds = {name: {(type(layer.kernel_initializer).__name__,
+                     str(layer.kernel_initializer.get_config()), layer.units)
+                    for layer in hidden} for name, hidden in layers.items()}
+    if kinds["shallow"] != kinds["deep"]:
+        raise _NotTheRun("the two networks must differ only in depth: the same width and "
+                         "the same initializer (std 1/sqrt(n)) in every layer.")
+    ratios = {"shallow": _first_over_last(shallow, batch), "deep": _first_over_last(deep, batch)}
+    return _Measured(ratios, ratios["shallow"] - ratios["deep"], 0.0, "")
+
+
+def _deeper_plain(plain56, plain110, batch) -> _Measured:
+    from imgclf.analysis import weighted_depth
+
+    keras = _keras()
+    nets = {"plain56": _at_initialisation("plain56", plain56),
+            "plain110": _at_initialisation("plain110", plain110)}
+    for name, net in nets.items():
+        depth = int(name[5:])
+        if any(isinstance(layer, keras.layers.Add) for layer in net.layers):
+            raise _NotTheRun(f"{name} has shortcuts: build it with shortcut=\"plain\".")
+        if weighted_depth(net) != depth:
+            raise _NotTheRun(f"{name} must have {depth} layers with weights, it has "
+                             f"{weighted_depth(net)} (models.CifarResNet({depth}, ...)).")
+    ratios = {name: _first_over_last(net, batch) for name, net in nets.items()}
+    return _Measured(ratios, ratios["plain110"] - ratios["plain56"], 0.0, "")
+
+
 def _more_images(fewer, more, test) -> _Measured:
     fewer, more, test = _history("fewer", fewer), _history("more", more), _test_set("test", test)
     if fewer.model.count_params() != more.model.count_params():
@@ -516,25 +586,25 @@ EXPERIMENTS: dict[str, _Experiment | _RunExperiment] = {
         "(as the check measures it: history['accuracy'] is measured with dropout on, and so "
         "is lower for heavy dropout whatever the network learned). A small gap can come from "
         "the random start: try another seed."),
-    "04-deeper-sigmoid": _Experiment(
-        ("shallow", "deep"), lambda shallow, deep: 0 < deep < shallow,
+    "04-deeper-sigmoid": _RunExperiment(
+        ("shallow", "deep", "batch"), _deeper_sigmoid, lambda shallow, deep: 0 < deep < shallow,
         lambda shallow, deep: f"twice the depth, a far smaller first-to-last ratio ({deep:.1e} "
                               f"against {shallow:.1e}): each extra sigmoid layer multiplies "
                               f"the gradient by a factor below one.",
         "the sigmoid's slope is at most 0.25, so with weights of std 1/sqrt(n) the gradient "
         "reaching the first layer is expected to shrink further with every extra sigmoid "
-        "layer. Pass the first layer's gradient norm over the last hidden "
-        "layer's, for the same initialisation (std 1/sqrt(n)), at 15 layers as `shallow`."),
-    "05-deeper-plain": _Experiment(
-        ("plain56", "plain110"), lambda plain56, plain110: plain110 > plain56 > 0,
+        "layer. The check measured both networks' first-over-last ratios on `batch` itself."),
+    "05-deeper-plain": _RunExperiment(
+        ("plain56", "plain110", "batch"), _deeper_plain,
+        lambda plain56, plain110: plain110 > plain56 > 0,
         lambda plain56, plain110: f"the plain network's first-over-last gradient ratio grows "
                                   f"with depth ({plain110:.3g} at 110 layers against "
                                   f"{plain56:.3g} at 56): with batch normalisation the "
                                   f"gradient explodes further through every extra layer, as "
                                   f"Yang et al. (2019) predict at initialisation.",
         "the chapter measured the plain network's gradient growing on its way back; with more "
-        "layers there is more to grow through. Build the network with shortcut=\"plain\", "
-        "and divide the first convolution's gradient norm by the last one's."),
+        "layers there is more to grow through. The check measured both networks' "
+        "first-over-last ratios on `batch` itself."),
     "06-reduction-saving": _Experiment(
         ("at_192", "at_480"), lambda at_192, at_480: at_480 > at_192 > 1,
         lambda at_192, at_480: f"the 1x1 reductions save more on wider input ({at_480:.2f}x "

@@ -271,7 +271,7 @@ CASES = [
      "Exercises with a check: 01-conv-parameters"),
     ("check.experiment", "measurements under other names",
      lambda: check.experiment("05-deeper-plain", plain20=1.0), ValueError,
-     "takes the measurements plain56=..., plain110=..., got plain20=..."),
+     "takes the measurements plain56=..., plain110=..., batch=..., got plain20=..."),
     # analysis: objects of the wrong kind
     ("analysis.inbound_layers", "a name instead of a layer", lambda: analysis.inbound_layers(
         "conv1"), TypeError, "layer must be a keras layer, got str"),

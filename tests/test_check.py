@@ -83,10 +83,6 @@ def test_top_k_function_check():
 
 @pytest.mark.parametrize("name, as_predicted, reversed_", [
     ("02-confused-pair", {"top1": 0.90, "merged": 0.93}, {"top1": 0.90, "merged": 0.90}),
-    ("04-deeper-sigmoid", {"shallow": 3.6e-9, "deep": 2.9e-18},
-     {"shallow": 2.9e-18, "deep": 3.6e-9}),
-    ("05-deeper-plain", {"plain56": 1081.0, "plain110": 9.4e5},
-     {"plain56": 9.4e5, "plain110": 1081.0}),
     ("06-reduction-saving", {"at_192": 2.37, "at_480": 4.33}, {"at_192": 4.33, "at_480": 2.37}),
     ("07-separable-width", {"at_32": 6.88, "at_256": 8.67}, {"at_32": 8.67, "at_256": 6.88}),
     ("08-more-labels", {"few": 0.55, "more": 0.78}, {"few": 0.78, "more": 0.55}),
@@ -257,3 +253,78 @@ def test_heavy_dropout_refuses_typed_numbers_and_other_settings(dropout_runs):
     no_data = str(check.experiment("03-heavy-dropout", without=without, heavy=heavy,
                                    data=few.x_train))
     assert "data must be the imgclf.data.Dataset" in no_data
+
+
+def _sigmoid_mlp(depth: int, stddev=None, width: int = 32):
+    import keras
+
+    from imgclf.models import deep_mlp
+
+    keras.utils.set_random_seed(0)
+    initializer = (keras.initializers.VarianceScaling(1.0, "fan_in", "untruncated_normal")
+                   if stddev is None else keras.initializers.RandomNormal(stddev=stddev))
+    return deep_mlp((28, 28, 1), 10, depth=depth, width=width, activation="sigmoid",
+                    kernel_initializer=initializer)
+
+
+@pytest.fixture(scope="module")
+def batch():
+    from imgclf import data
+
+    sample = data.load("sample")
+    return data.scale(sample.x_train[:32]), sample.y_train[:32]
+
+
+def test_deeper_sigmoid_measures_the_networks_it_is_given(batch):
+    right = check.experiment("04-deeper-sigmoid", shallow=_sigmoid_mlp(4), deep=_sigmoid_mlp(8),
+                             batch=batch)
+    assert right and "Twice the depth, a far smaller first-to-last ratio" in str(right)
+    # The same check on a pair whose deeper network's ratio is not smaller: the hint.
+    wrong = str(check.experiment("04-deeper-sigmoid", shallow=_sigmoid_mlp(1),
+                                 deep=_sigmoid_mlp(2), batch=batch))
+    ratios = [check._first_over_last(_sigmoid_mlp(d), batch) for d in (1, 2)]
+    assert wrong.startswith("Not yet.") == (not 0 < ratios[1] < ratios[0])
+
+
+def test_deeper_sigmoid_refuses_typed_numbers_and_other_settings(batch):
+    typed = str(check.experiment("04-deeper-sigmoid", shallow=3.6e-9, deep=2.9e-18, batch=batch))
+    assert "shallow must be the Keras model itself, not a number" in typed
+    not_twice = str(check.experiment("04-deeper-sigmoid", shallow=_sigmoid_mlp(4),
+                                     deep=_sigmoid_mlp(6), batch=batch))
+    assert "deep must have twice shallow's hidden layers; they have 6 and 4" in not_twice
+    other_init = str(check.experiment("04-deeper-sigmoid", shallow=_sigmoid_mlp(4),
+                                      deep=_sigmoid_mlp(8, stddev=1.0), batch=batch))
+    assert "must differ only in depth" in other_init
+    from imgclf.models import deep_mlp
+
+    relu = str(check.experiment("04-deeper-sigmoid", shallow=deep_mlp(depth=4, activation="relu"),
+                                deep=_sigmoid_mlp(8), batch=batch))
+    assert "shallow must be a stack of sigmoid dense layers" in relu
+    trained = _sigmoid_mlp(4)
+    trained.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    trained.fit(*batch, epochs=1, verbose=0)
+    after = str(check.experiment("04-deeper-sigmoid", shallow=trained, deep=_sigmoid_mlp(8),
+                                 batch=batch))
+    assert "shallow has been trained" in after
+
+
+def test_deeper_plain_measures_the_networks_it_is_given(batch):
+    from imgclf.models import CifarResNet
+
+    nets = {d: CifarResNet(d, (28, 28, 1), 10, shortcut="plain") for d in (56, 110)}
+    verdict = check.experiment("05-deeper-plain", plain56=nets[56], plain110=nets[110],
+                               batch=batch)
+    ratios = [check._first_over_last(nets[d], batch) for d in (56, 110)]
+    assert bool(verdict) == (ratios[1] > ratios[0] > 0)
+    assert f"{ratios[1]:.3g} at 110 layers" in str(verdict) or "plain110 = " in str(verdict)
+    typed = str(check.experiment("05-deeper-plain", plain56=671.6, plain110=9.4e5, batch=batch))
+    assert "plain56 must be the Keras model itself, not a number" in typed
+    residual = str(check.experiment("05-deeper-plain", plain56=CifarResNet(56, (28, 28, 1), 10),
+                                    plain110=nets[110], batch=batch))
+    assert 'plain56 has shortcuts: build it with shortcut="plain"' in residual
+    shallow = str(check.experiment("05-deeper-plain", plain56=CifarResNet(
+        20, (28, 28, 1), 10, shortcut="plain"), plain110=nets[110], batch=batch))
+    assert "plain56 must have 56 layers with weights, it has 20" in shallow
+    no_batch = str(check.experiment("05-deeper-plain", plain56=nets[56], plain110=nets[110],
+                                    batch=batch[0]))
+    assert "batch must be the (images, labels) pair" in no_batch
