@@ -324,17 +324,6 @@ def exercises() -> list[str]:
     return list(CHECKS)
 
 
-@dataclass(frozen=True)
-class _Experiment:
-    """What the sources predict of an experiment's measurements: `holds(**measured)`;
-    `right(**measured)` says what the learner saw, `hint` where to look when it disagrees."""
-
-    measured: tuple[str, ...]
-    holds: Callable[..., bool]
-    right: Callable[..., str]
-    hint: str
-
-
 class _NotTheRun(Exception):
     """A run that is not the one an experiment asks for; the message says what to pass."""
 
@@ -343,8 +332,9 @@ class _NotTheRun(Exception):
 class _RunExperiment:
     """An experiment checked from the runs themselves: `read(**runs)` verifies that they are
     the runs asked for (raising `_NotTheRun` otherwise) and returns the measured values and
-    the noise of their difference (`_Measured`); `holds`, `right` and `hint` then judge the
-    values as in `_Experiment`, unless the difference is within the noise."""
+    the noise of their difference (`_Measured`). Unless the difference is within the noise,
+    `holds(**values)` says whether the sources' prediction held, `right(**values)` what the
+    learner saw, and `hint` where to look when it did not."""
 
     measured: tuple[str, ...]
     read: Callable[..., _Measured]
@@ -536,6 +526,182 @@ def _deeper_plain(plain56, plain110, batch) -> _Measured:
     return _Measured(ratios, ratios["plain110"] - ratios["plain56"], 0.0, "")
 
 
+TIMING_BATCH = 16  # images per timed forward pass, as in chapter 6's timing
+
+
+def _module(name: str, model, channels: int, convolutions: int):
+    """`model` if it is one Inception module on (28, 28, `channels`) maps with
+    `convolutions` convolutions (3 naive, 6 reduced)."""
+    keras = _keras()
+    if isinstance(model, (int, float, np.number)) and not isinstance(model, bool):
+        raise _NotTheRun(f"{name} must be the module's Keras model, not a number: the check "
+                         f"times it itself.")
+    if not isinstance(model, keras.Model):
+        raise _NotTheRun(f"{name} must be a Keras model (module_model(...)), got "
+                         f"{type(model).__name__}.")
+    if tuple(model.input_shape[1:]) != (28, 28, channels):
+        raise _NotTheRun(f"{name} must take 28x28 maps of {channels} channels, it takes "
+                         f"{tuple(model.input_shape[1:])}.")
+    found = sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
+    if found != convolutions:
+        raise _NotTheRun(f"{name} has {found} convolutions; the "
+                         f"{'naive' if convolutions == 3 else 'reduced'} module has "
+                         f"{convolutions}.")
+    return model
+
+
+def _time_ratios(naive, reduced, rounds: int = 2) -> list[float]:
+    """Naive over reduced forward time, once per round (each the median of 5 calls)."""
+    from imgclf.timing import forward_seconds
+
+    batch = np.random.default_rng(0).random((TIMING_BATCH, *naive.input_shape[1:]),
+                                            dtype="float32")
+    return [forward_seconds(naive, batch) / forward_seconds(reduced, batch)
+            for _ in range(rounds)]
+
+
+def _reduction_saving(naive_192, reduced_192, naive_480, reduced_480) -> _Measured:
+    modules = {channels: (_module(f"naive_{channels}", naive, channels, 3),
+                          _module(f"reduced_{channels}", reduced, channels, 6))
+               for channels, naive, reduced in ((192, naive_192, reduced_192),
+                                                (480, naive_480, reduced_480))}
+    widths = {channels: (naive.output_shape[-1] - channels, reduced.output_shape[-1])
+              for channels, (naive, reduced) in modules.items()}
+    if widths[192] != widths[480]:
+        raise _NotTheRun(f"the modules must have the same branch widths at both input widths; "
+                         f"their convolutions give {widths[192]} and {widths[480]} channels.")
+    rounds = {channels: _time_ratios(*pair) for channels, pair in modules.items()}
+    ratios = {f"at_{channels}": float(np.mean(r)) for channels, r in rounds.items()}
+    noise = sum(max(r) - min(r) for r in rounds.values())
+    return _Measured(ratios, ratios["at_480"] - ratios["at_192"], noise,
+                     "how much the ratios moved between two timings of the same modules")
+
+
+MATCHED_PARAMETERS = 0.15  # how far apart two parameter counts may be and still be matched
+
+
+def _trained(name: str, run):
+    """`run` if it is what imgclf.train.fit returned."""
+    from imgclf.train import Trained
+
+    if isinstance(run, (int, float, np.number)) and not isinstance(run, bool):
+        raise _NotTheRun(f"{name} must be what train.fit returned, not a number: the check "
+                         f"reads the run's record and network.")
+    if not isinstance(run, Trained) or "test_accuracy" not in run.record:
+        raise _NotTheRun(f"{name} must be what train.fit(...) returned, with test images, got "
+                         f"{type(run).__name__}.")
+    return run
+
+
+def _separable_count(run) -> int:
+    keras = _keras()
+    return sum(isinstance(layer, keras.layers.SeparableConv2D) for layer in run.network.layers)
+
+
+def _matched_parameters(separable, regular, matched) -> _Measured:
+    runs = {"separable": _trained("separable", separable), "regular": _trained("regular", regular),
+            "matched": _trained("matched", matched)}
+    kinds = {name: _separable_count(run) for name, run in runs.items()}
+    if not kinds["separable"] or kinds["regular"] or kinds["matched"]:
+        raise _NotTheRun(f"`separable` must use separable convolutions, `regular` and `matched` "
+                         f"none; they have {kinds['separable']}, {kinds['regular']} and "
+                         f"{kinds['matched']}.")
+    counts = {name: run.record["parameters"] for name, run in runs.items()}
+    if abs(counts["matched"] - counts["separable"]) > MATCHED_PARAMETERS * counts["separable"]:
+        raise _NotTheRun(f"`matched` has {counts['matched']:,} parameters and `separable` "
+                         f"{counts['separable']:,}: choose its widths so that the counts are "
+                         f"within {MATCHED_PARAMETERS:.0%} of each other.")
+    if counts["regular"] <= counts["matched"]:
+        raise _NotTheRun(f"`regular` must be the chapter's regular network, wider than "
+                         f"`matched`; they have {counts['regular']:,} and "
+                         f"{counts['matched']:,} parameters.")
+    same = ("dataset", "epochs", "config", "test_images")
+    differ = sorted({key for run in runs.values() for key in same
+                     if run.record.get(key) != runs["separable"].record.get(key)})
+    if differ:
+        raise _NotTheRun(f"the runs differ in {', '.join(differ)}: train all three on the same "
+                         f"data with the same config.")
+    accuracy = {name: run.record["test_accuracy"] for name, run in runs.items()}
+    leads = {"wide_lead": accuracy["regular"] - accuracy["separable"],
+             "matched_lead": accuracy["matched"] - accuracy["separable"]}
+    images = runs["separable"].record["test_images"]
+    return _Measured(leads, leads["wide_lead"] - leads["matched_lead"],
+                     _accuracy_noise(accuracy["regular"], accuracy["matched"], images),
+                     f"twice the standard error of two accuracies on {images:,} test images")
+
+
+def _more_labels(few, more, test) -> _Measured:
+    from imgclf.transfer import HeadRun, extract
+
+    for name, run in (("few", few), ("more", more)):
+        if isinstance(run, (int, float, np.number)) and not isinstance(run, bool):
+            raise _NotTheRun(f"{name} must be what transfer.head_run returned, not a number: "
+                             f"the check scores the heads itself.")
+        if not isinstance(run, HeadRun):
+            raise _NotTheRun(f"{name} must be what transfer.head_run(extractor, labelled) "
+                             f"returned, got {type(run).__name__}.")
+    test = _test_set("test", test)
+    if few.extractor is not more.extractor:
+        raise _NotTheRun("the two heads must be trained on the same extractor's features.")
+    if few.seed != more.seed:
+        raise _NotTheRun(f"the two heads were trained with seeds {few.seed} and {more.seed}: "
+                         f"use the same one, so that only the labels differ.")
+    if few.labels_per_class >= more.labels_per_class:
+        raise _NotTheRun(f"`few` must have fewer labelled images per class than `more`; they "
+                         f"have {few.labels_per_class} and {more.labels_per_class}.")
+    features = extract(few.extractor, test.x_test)
+    accuracy = {name: float(np.mean(extract(run.head, features).argmax(axis=1) == test.y_test))
+                for name, run in (("few", few), ("more", more))}
+    return _Measured(accuracy, accuracy["more"] - accuracy["few"],
+                     _accuracy_noise(*accuracy.values(), len(test.x_test)),
+                     f"twice the standard error of two accuracies on {len(test.x_test):,} "
+                     f"test images")
+
+
+def _class_list(name: str, classes, num_classes: int) -> list[int]:
+    if isinstance(classes, (int, float, np.number)) or not hasattr(classes, "__iter__"):
+        raise _NotTheRun(f"{name} must be a list of class indices, got {classes!r}.")
+    found = [int(c) for c in classes if isinstance(c, (int, np.integer))]
+    if len(found) != len(list(classes)) or len(found) < 2 or len(set(found)) != len(found) \
+            or not all(0 <= c < num_classes for c in found):
+        raise _NotTheRun(f"{name} must be two or more different class indices in "
+                         f"0..{num_classes - 1}, got {list(classes)!r}.")
+    return found
+
+
+def _alike_classes(model, data, alike, distinct) -> _Measured:
+    from imgclf.data import Dataset
+    from imgclf.metrics import top_k_accuracy
+
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise _NotTheRun(f"model must be the trained Keras model (trained.model), got "
+                         f"{type(model).__name__}.")
+    if not isinstance(data, Dataset):
+        raise _NotTheRun(f"data must be the imgclf.data.Dataset the model was tested on, got "
+                         f"{type(data).__name__}.")
+    if model.output_shape[-1] != data.num_classes:
+        raise _NotTheRun(f"the model tells {model.output_shape[-1]} classes apart, the data "
+                         f"has {data.num_classes}: pass the data it was trained for.")
+    alike = _class_list("alike", alike, data.num_classes)
+    distinct = _class_list("distinct", distinct, data.num_classes)
+    if set(alike) & set(distinct) or len(alike) != len(distinct):
+        raise _NotTheRun("alike and distinct must be as many classes each, none in both, so "
+                         "that only how alike they are differs.")
+    probabilities = np.asarray(model.predict(data.x_test, verbose=0))
+    forgiven, images = {}, {}
+    for name, classes in (("alike", alike), ("distinct", distinct)):
+        chosen = np.isin(data.y_test, classes)
+        y, p = data.y_test[chosen], probabilities[chosen]
+        forgiven[name] = top_k_accuracy(y, p, 5) - top_k_accuracy(y, p, 1)
+        images[name] = int(chosen.sum())
+    noise = 2 * math.sqrt(sum(max(f, 1e-3) * (1 - f) / images[n]
+                              for n, f in forgiven.items()))
+    return _Measured(forgiven, forgiven["alike"] - forgiven["distinct"], noise,
+                     f"twice the standard error of the two shares on {images['alike']:,} and "
+                     f"{images['distinct']:,} test images")
+
+
 def _more_images(fewer, more, test) -> _Measured:
     fewer, more, test = _history("fewer", fewer), _history("more", more), _test_set("test", test)
     if fewer.model.count_params() != more.model.count_params():
@@ -557,7 +723,7 @@ def _more_images(fewer, more, test) -> _Measured:
                      f"test images")
 
 
-EXPERIMENTS: dict[str, _Experiment | _RunExperiment] = {
+EXPERIMENTS: dict[str, _RunExperiment] = {
     "01-more-images": _RunExperiment(
         ("fewer", "more", "test"), _more_images, lambda fewer, more: more > fewer,
         lambda fewer, more: f"with the same number of steps, more different training images "
@@ -568,14 +734,17 @@ EXPERIMENTS: dict[str, _Experiment | _RunExperiment] = {
         "more labelled images are expected to give a higher test accuracy at the same number "
         "of steps. A small gap can come from the random start: run both again with another "
         "seed (keras.utils.set_random_seed) before you conclude."),
-    "02-confused-pair": _Experiment(
-        ("top1", "merged"), lambda top1, merged: merged > top1,
-        lambda top1, merged: f"top-1 accuracy rises from {top1:.1%} to {merged:.1%} when one "
-                             f"pair of classes counts as one: {(merged - top1) / (1 - top1):.0%} "
-                             f"of the errors are that one confusion, the kind top-5 forgives.",
-        "counting the most-confused pair as one class can only turn errors into hits: pass "
-        "the plain top-1 accuracy as `top1` and the one with the pair merged as `merged`, and "
-        "pick the pair (true, predicted) with the most test images off the diagonal."),
+    "02-alike-classes": _RunExperiment(
+        ("model", "data", "alike", "distinct"), _alike_classes,
+        lambda alike, distinct: alike > distinct,
+        lambda alike, distinct: f"top-5 forgives more among classes that look alike: it turns "
+                                f"{alike:.1%} of the alike classes' test images from wrong to "
+                                f"right, against {distinct:.1%} of the distinct ones': beside "
+                                f"the images of several objects it was meant for, five guesses "
+                                f"also forgive confusions between look-alike classes.",
+        "the top-5 share of the alike classes is expected higher: their errors go to classes "
+        "the network still ranks high. Pick `alike` from the confusion matrix's largest "
+        "off-diagonal entries and `distinct` from classes it rarely confuses."),
     "03-heavy-dropout": _RunExperiment(
         ("without", "heavy", "data"), _heavy_dropout, lambda without, heavy: heavy < without,
         lambda without, heavy: f"with 90% dropout the network fits its training images less "
@@ -605,37 +774,46 @@ EXPERIMENTS: dict[str, _Experiment | _RunExperiment] = {
         "the chapter measured the plain network's gradient growing on its way back; with more "
         "layers there is more to grow through. The check measured both networks' "
         "first-over-last ratios on `batch` itself."),
-    "06-reduction-saving": _Experiment(
-        ("at_192", "at_480"), lambda at_192, at_480: at_480 > at_192 > 1,
-        lambda at_192, at_480: f"the 1x1 reductions save more on wider input ({at_480:.2f}x "
-                               f"fewer multiply-adds at 480 channels against {at_192:.2f}x at "
-                               f"192): the naive module's 3x3 and 5x5 convolutions see every "
-                               f"input channel, the reduced ones only the few the 1x1s leave.",
-        "pass the naive module's multiply-adds divided by the reduced module's (same widths), "
-        "with 192 input channels as `at_192` and 480 as `at_480`."),
-    "07-separable-width": _Experiment(
-        ("at_32", "at_256"), lambda at_32, at_256: 9 > at_256 > at_32 > 1,
-        lambda at_32, at_256: f"the saving grows with the width ({at_256:.2f}x fewer parameters "
-                              f"at 256 channels, {at_32:.2f}x at 32) towards 9x, the 3x3 "
-                              f"kernel's size: k²C² weights against k²C + C².",
-        "pass the regular 3x3 convolution's parameters divided by the separable one's, from C "
-        "to C channels, at C = 32 as `at_32` and C = 256 as `at_256`; it cannot exceed 9, the "
-        "number of weights of a 3x3 kernel."),
-    "08-more-labels": _Experiment(
-        ("few", "more"), lambda few, more: more > few,
+    "06-reduction-saving": _RunExperiment(
+        ("naive_192", "reduced_192", "naive_480", "reduced_480"), _reduction_saving,
+        lambda at_192, at_480: at_480 > at_192 > 1,
+        lambda at_192, at_480: f"the 1x1 reductions save more time on wider input (the naive "
+                               f"module took {at_480:.2f}x the reduced one's time at 480 "
+                               f"channels, {at_192:.2f}x at 192): the naive module's 3x3 and "
+                               f"5x5 convolutions see every input channel, the reduced ones "
+                               f"only the few the 1x1s leave.",
+        "the reductions are expected to save more time on wider input, as they save more "
+        "multiply-adds there. On a busy machine the timings move: run the check again."),
+    "07-matched-parameters": _RunExperiment(
+        ("separable", "regular", "matched"), _matched_parameters,
+        lambda wide_lead, matched_lead: matched_lead < wide_lead,
+        lambda wide_lead, matched_lead: f"matched to the separable network's parameters, the "
+                                        f"regular network's lead over it fell from "
+                                        f"{100 * wide_lead:+.1f} to {100 * matched_lead:+.1f} "
+                                        f"points: part of its advantage was its extra "
+                                        f"parameters, which the separable convolutions do "
+                                        f"without, the efficiency the Xception paper credits "
+                                        f"them with.",
+        "the Xception paper credits separable convolutions with a more efficient use of "
+        "parameters, so taking the regular network down to the separable one's parameter "
+        "count is expected to cut its lead. A small gap can come from the random start: try "
+        "another seed."),
+    "08-more-labels": _RunExperiment(
+        ("few", "more", "test"), _more_labels, lambda few, more: more > few,
         lambda few, more: f"the head trained on the same features scores higher with more "
                           f"labelled images ({more:.1%} against {few:.1%}).",
-        "a classifier is expected to do better from more labelled images. Pass the test "
-        "accuracy of the head trained with fewer labels per class as `few`, both heads trained "
-        "on features from the same extractor and tested on the same images."),
+        "a classifier is expected to do better from more labelled images. A small gap can "
+        "come from which images were picked: try another seed for labels_per_class."),
 }
 
 
-def experiment(name: str, **measured) -> Verdict:
-    """Check an experiment's measured results (keyword arguments, see `EXPERIMENTS`) against
-    what the sources predict of them. Where the experiment reads runs (a Keras History, a
-    model), a number in their place, or a run of another setting than asked, is refused with
-    a message that says what to pass.
+def experiment(name: str, **runs) -> Verdict:
+    """Check an experiment from the runs it names (keyword arguments, see `EXPERIMENTS`: a
+    Keras History, a model, a `train.fit` result, a data set) against what the sources
+    predict: "Correct." when the outcome agrees, "Not yet." with a hint when it disagrees,
+    "Cannot tell yet." when the difference is within the noise the check can measure. A
+    number in place of a run, or a run of another setting than asked, is refused with a
+    message that says what to pass.
 
     Raises:
         ValueError: an unknown experiment, or measurements named other than it expects.
@@ -644,35 +822,23 @@ def experiment(name: str, **measured) -> Verdict:
         raise ValueError(f"Unknown experiment {name!r}. Experiments with a check: "
                          f"{', '.join(EXPERIMENTS)}.")
     spec = EXPERIMENTS[name]
-    if set(measured) != set(spec.measured):
+    if set(runs) != set(spec.measured):
         raise ValueError(f"check.experiment({name!r}, ...) takes the measurements "
                          f"{', '.join(f'{m}=...' for m in spec.measured)}, got "
-                         f"{', '.join(f'{m}=...' for m in measured) or 'none'}")
-    if isinstance(spec, _RunExperiment):
-        try:
-            seen = spec.read(**measured)
-        except _NotTheRun as refused:
-            return Verdict(False, str(refused))
-        if abs(seen.gap) <= seen.noise:
-            shown = ", ".join(f"{key} = {value:.4g}" for key, value in seen.values.items())
-            return Verdict(False, f"{shown}: the difference, {seen.gap:+.3g}, is within "
-                                  f"{seen.noise:.3g} ({seen.noise_is}), so this run cannot "
-                                  f"tell. Run it on more images or for more steps.",
-                           undecided=True)
-        return _judged(spec, seen.values)
-    values = {}
-    for key in spec.measured:
-        try:
-            values[key] = float(measured[key])
-        except (TypeError, ValueError):
-            return Verdict(False, f"{key} must be a number you measured, got {measured[key]!r}.")
-        if not math.isfinite(values[key]):
-            return Verdict(False, f"{key} = {values[key]} is not a finite number: did the run "
-                                  f"diverge?")
-    return _judged(spec, values)
+                         f"{', '.join(f'{m}=...' for m in runs) or 'none'}")
+    try:
+        seen = spec.read(**runs)
+    except _NotTheRun as refused:
+        return Verdict(False, str(refused))
+    if abs(seen.gap) <= seen.noise:
+        shown = ", ".join(f"{key} = {value:.4g}" for key, value in seen.values.items())
+        return Verdict(False, f"{shown}: the difference, {seen.gap:+.3g}, is within "
+                              f"{seen.noise:.3g} ({seen.noise_is}), so this run cannot tell. "
+                              f"Run it on more images or for more steps.", undecided=True)
+    return _judged(spec, seen.values)
 
 
-def _judged(spec: _Experiment | _RunExperiment, values: dict[str, float]) -> Verdict:
+def _judged(spec: _RunExperiment, values: dict[str, float]) -> Verdict:
     """The verdict on measured `values`: what was seen when it agrees with the prediction, the
     values and the hint when not."""
     if spec.holds(**values):

@@ -257,21 +257,25 @@ def _resnet(settings: Settings, size: _Size):
         for kind in ("plain", "resnet") for depth in values["depths"]]
 
 
-def _two_networks(builders: dict[str, Callable]):
-    """The plan of chapters 6 and 7: two networks trained alike, as `train.fit_each` does."""
+def _two_networks(builders: dict[str, Callable], exercises: dict[str, Callable] | None = None,
+                  values: dict | None = None):
+    """The plan of chapters 6 and 7: two networks trained alike, as `train.fit_each` does,
+    and the exercises' networks (`exercises`) trained the same way; `values` adds the
+    chapter's own values."""
 
     def plan(settings: Settings, size: _Size):
-        values = {
+        chosen = {
             "train_images": _by_profile(settings, {"quick": (12_000, 2_000)}, (None, None)),
             "epochs": _by_profile(settings, {"full": settings.epochs}, 3),
+            **(values or {}),
         }
-        n = _count(values["train_images"][0], size.train)
-        test = _count(values["train_images"][1], size.test)
-        return values, [
+        n = _count(chosen["train_images"][0], size.train)
+        test = _count(chosen["train_images"][1], size.test)
+        return chosen, [
             _training(name, name, lambda build=build: build(size.image_shape, size.classes),
-                      n, values["epochs"], settings.batch_size, validation_split=0.1,
-                      evaluated=test)
-            for name, build in builders.items()]
+                      n, chosen["epochs"], settings.batch_size, validation_split=0.1,
+                      evaluated=test, exercise=name in (exercises or {}))
+            for name, build in {**builders, **(exercises or {})}.items()]
 
     return plan
 
@@ -286,10 +290,14 @@ def _inception(settings: Settings, size: _Size):
 def _xception(settings: Settings, size: _Size):
     from imgclf import models
 
+    matched = (24, 48)  # the regular network's widths with about the separable one's parameters
     return _two_networks({
         "separable": models.MiniXception,
         "regular": lambda shape, classes: models.MiniXception(shape, classes, separable=False),
-    })(settings, size)
+    }, exercises={
+        "regular, matched": lambda shape, classes: models.MiniXception(
+            shape, classes, widths=matched, separable=False),
+    }, values={"matched_widths": matched})(settings, size)
 
 
 def _transfer(settings: Settings, size: _Size):

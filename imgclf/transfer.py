@@ -241,6 +241,44 @@ def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence
     return results
 
 
+@dataclass(frozen=True)
+class HeadRun:
+    """A classifier trained on a frozen extractor's features of a labelled data set, with what
+    it was trained from (`head_run`), so that a check can tell two such runs apart.
+
+    Attributes:
+        head: the trained classifier, features (N, F) -> probabilities (N, classes).
+        extractor: the frozen feature extractor it was trained on.
+        labels_per_class: the fewest labelled training images of any class.
+        images: the labelled training images in all.
+        seed: the seed it was trained with.
+    """
+
+    head: keras.Model
+    extractor: keras.Model
+    labels_per_class: int
+    images: int
+    seed: int
+
+
+def head_run(extractor: keras.Model, labelled: Dataset, seed: int = 0) -> HeadRun:
+    """Train a new head (`train_head`) on `extractor`'s features of `labelled`'s training
+    images (uint8, (N, H, W, C)) and return it with what it was trained from.
+
+    Raises:
+        TypeError: an extractor that is not a Keras model, or `labelled` not a Dataset.
+    """
+    check.model("extractor", extractor)
+    if not isinstance(labelled, Dataset):
+        raise TypeError(f"labelled must be an imgclf.data.Dataset (data.labels_per_class("
+                        f"count, seed=...)), got {type(labelled).__name__}")
+    seed = check.integer("seed", seed, minimum=0)
+    head = train_head(extract(extractor, labelled.x_train), labelled.y_train,
+                      labelled.num_classes, seed=seed)
+    counts = np.bincount(labelled.y_train, minlength=labelled.num_classes)
+    return HeadRun(head, extractor, int(counts.min()), len(labelled.x_train), seed)
+
+
 def _check_results(results) -> None:
     if isinstance(results, Result) or not all(isinstance(r, Result) for r in results):
         raise TypeError("results must be a list of imgclf.transfer.Result "

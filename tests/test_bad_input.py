@@ -219,6 +219,9 @@ CASES = [
         0.1, [0.1, float("nan"), 0.3]), ValueError, "seed gap must be a finite number"),
     ("spread.summary", "no values", lambda: spread.summary([]), ValueError,
      "summary needs at least one value"),
+    ("transfer.head_run", "images for a data set", lambda: transfer.head_run(
+        _keras().Sequential([_keras().Input((4,)), _keras().layers.Dense(2)]), GREY),
+     TypeError, "labelled must be an imgclf.data.Dataset"),
     ("transfer.metrics", "one result for a list", lambda: transfer.metrics(
         transfer.Result(1, "fine-tuning", 0.5, 1.0)), TypeError,
      "results must be a list of imgclf.transfer.Result"),
@@ -527,7 +530,7 @@ EXEMPT = {
         "catalog.ChallengeResult", "catalog.DatasetFacts", "check.Verdict",
         "distribute.SlurmTask", "distribute.Workers", "distribute.Replication",
         "profiles.Settings", "scenes.Scene", "scenes.SceneObject", "train.Trained",
-        "transfer.Result", "claims.Outcome", "spread.Spread")},
+        "transfer.Result", "transfer.HeadRun", "claims.Outcome", "spread.Spread")},
     # Exceptions: raised by imgclf with their message, never called with user values.
     **{name: "an exception imgclf raises" for name in (
         "data.CorruptDataError", "data.DataNotFoundError", "models.WeightsUnavailableError",
