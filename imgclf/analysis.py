@@ -116,6 +116,53 @@ def layer_table(model, all_layers: bool = False) -> Table:
                     caption=f"{model.name}: parameters and multiply-adds per image")
 
 
+@dataclass(frozen=True)
+class WeightedLayer:
+    """A convolution or dense layer as a paper's table names it.
+
+    `kernel` and `stride` are (rows, columns) in pixels, None for a dense layer; `width` is the
+    number of filters or units; `groups` > 1 for a convolution split into groups.
+    """
+
+    name: str
+    kind: str
+    width: int
+    kernel: tuple[int, int] | None = None
+    stride: tuple[int, int] | None = None
+    groups: int = 1
+
+    def __str__(self) -> str:
+        if self.kernel is None:
+            return f"{self.kind} {self.width:,}"
+        size = "x".join(str(k) for k in self.kernel)
+        steps = sorted(set(self.stride))
+        stride = "" if steps == [1] else "/" + "x".join(str(s) for s in
+                                                       (steps if len(steps) == 1 else self.stride))
+        groups = f" in {self.groups} groups" if self.groups > 1 else ""
+        return f"{size}{stride} {self.kind} {self.width:,}{groups}"
+
+
+def weighted_layers(model) -> list[WeightedLayer]:
+    """The convolutions and dense layers of `model` (nested models expanded), in order.
+
+    A depthwise convolution's width is its input channels times its depth multiplier.
+    """
+    found = []
+    for layer in layers_of(model):
+        if isinstance(layer, keras.layers.Dense):
+            found.append(WeightedLayer(layer.name, "dense", int(layer.units)))
+        elif isinstance(layer, keras.layers.DepthwiseConv2D):
+            found.append(WeightedLayer(layer.name, "depthwise",
+                                       int(layer.input.shape[-1]) * layer.depth_multiplier,
+                                       tuple(layer.kernel_size), tuple(layer.strides)))
+        elif isinstance(layer, (keras.layers.Conv2D, keras.layers.SeparableConv2D)):
+            kind = "separable" if isinstance(layer, keras.layers.SeparableConv2D) else "conv"
+            found.append(WeightedLayer(layer.name, kind, int(layer.filters),
+                                       tuple(layer.kernel_size), tuple(layer.strides),
+                                       int(getattr(layer, "groups", 1))))
+    return found
+
+
 def weighted_depth(model) -> int:
     """The number of convolution and dense layers on the longest path from input to output.
 

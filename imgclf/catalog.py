@@ -1,4 +1,4 @@
-"""The image data sets of the lecture, as facts with their sources (see book/references.bib)."""
+"""Well-known image data sets, as facts with their sources (see book/references.bib)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class DatasetFacts:
     citation: str
 
 
-LECTURE_DATASETS: tuple[DatasetFacts, ...] = (
+DATASETS: tuple[DatasetFacts, ...] = (
     DatasetFacts("MNIST", 1998, "28x28", False, 10, 70_000, "classification", "lecun1998"),
     DatasetFacts("Fashion-MNIST (used here)", 2017, "28x28", False, 10, 70_000,
                  "classification", "xiao2017fashion"),
@@ -50,15 +50,15 @@ LECTURE_DATASETS: tuple[DatasetFacts, ...] = (
 
 
 def table() -> Table:
-    """The lecture's data sets as a table, smallest images first."""
+    """The data sets as a table, smallest images first."""
     return Table.of(
         ["data set", "year", "image size", "colour", "classes", "labelled images", "tasks"],
         [
             (d.name, str(d.year), d.image_size, "yes" if d.colour else "grey", d.classes,
              d.images, d.tasks)
-            for d in LECTURE_DATASETS
+            for d in DATASETS
         ],
-        caption="Image data sets of the lecture",
+        caption="Image data sets for classification and beyond",
     )
 
 

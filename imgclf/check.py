@@ -478,8 +478,7 @@ def _first_over_last(model, batch) -> float:
     if not isinstance(batch, tuple) or len(batch) != 2:
         raise _NotTheRun(f"batch must be the (images, labels) pair the chapter measured with, "
                          f"got {type(batch).__name__}.")
-    norms = list(gradients.kernel_gradient_norms(model, *batch).values())[:-1]
-    return norms[0] / norms[-1]
+    return gradients.first_over_last(gradients.kernel_gradient_norms(model, *batch))
 
 
 def _hidden_dense(model) -> list:

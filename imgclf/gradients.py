@@ -75,3 +75,30 @@ def kernel_gradient_norms(model, x, y, loss=None) -> dict[str, float]:
     return {layer.name: float(np.linalg.norm(by_variable[id(layer.kernel)]))
             for layer in layers_of(model) if getattr(layer, "kernel", None) is not None
             and id(layer.kernel) in by_variable}
+
+
+def first_over_last(norms) -> float:
+    """The first layer's gradient norm over the last hidden layer's.
+
+    Args:
+        norms: {layer name: gradient norm}, from the input side to the output side, as
+            `kernel_gradient_norms` returns them; the last entry, the classifier, is left out.
+    Returns:
+        A ratio: above 1 where the gradient grows on its way back to the first layer, below 1
+        where it vanishes.
+    Raises:
+        TypeError: `norms` is not a mapping of layer names to numbers.
+        ValueError: fewer than three layers (a first, a last hidden one and the classifier),
+            or a norm that is negative, not finite, or a last hidden norm of zero.
+    """
+    check.mapping("norms", norms, what="of gradient norms per layer, as kernel_gradient_norms "
+                  "returns")
+    values = [check.number(f"norms[{name!r}]", value, low=0.0) for name, value in norms.items()]
+    if len(values) < 3:
+        raise ValueError(f"norms must hold at least three layers (the first, the last hidden "
+                         f"one and the classifier), got {len(values)}")
+    hidden = values[:-1]
+    if hidden[-1] == 0:
+        raise ValueError(f"the last hidden layer ({list(norms)[-2]!r}) has a gradient norm of "
+                         f"0: the ratio is undefined")
+    return hidden[0] / hidden[-1]

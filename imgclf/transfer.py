@@ -187,15 +187,21 @@ def _steps_config(base: train.TrainConfig, images: int, steps: int, **changes):
                                verbose=0, bn_momentum=momentum, **changes)
 
 
+#: Fine-tuning's peak learning rate: a tenth of `train.TrainConfig`'s default.
+FINE_TUNE_RATE = 3e-4
+
+
 def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence[int],
                          config: train.TrainConfig, scratch: Callable[[], keras.Model] | None,
-                         steps: int = 60, fine_tune_rate: float = 3e-4) -> list[Result]:
+                         steps: int = 60, fine_tune_rate: float = FINE_TUNE_RATE
+                         ) -> list[Result]:
     """Train on `count` labelled images per class of `data`, for each count, three ways.
 
     - from scratch: the network `scratch()` builds (None skips it), `steps` training steps;
     - feature extraction: a new classifier on the frozen `extractor`'s features;
     - fine-tuning: that classifier and a copy of the extractor, trained together for `steps`
-      steps at `fine_tune_rate` (a tenth of the usual rate: the features are already good).
+      steps at `fine_tune_rate` (below the rate of training from scratch: the features are
+      already good, and large steps would destroy them).
 
     Every run is scored on all of `data`'s test images. `config` gives batch size, seed and
     augmentation; the number of epochs follows from `steps`.

@@ -113,3 +113,21 @@ def test_inbound_layers_reads_the_graph_keras_builds():
                                                                                   "right"]]
     assert [[type(p).__name__ for p in call] for call in analysis.inbound_layers(left)] == [
         ["InputLayer"]]
+
+
+def test_weighted_layers_read_alexnet_as_its_paper_tabulates_it():
+    found = analysis.weighted_layers(models.AlexNet())
+    assert [str(layer) for layer in found] == [
+        "11x11/4 conv 96", "5x5 conv 256 in 2 groups", "3x3 conv 384",
+        "3x3 conv 384 in 2 groups", "3x3 conv 256 in 2 groups",
+        "dense 4,096", "dense 4,096", "dense 1,000"]
+
+
+def test_weighted_layers_name_separable_and_depthwise_widths():
+    inputs = keras.Input((16, 16, 8))
+    x = layers.DepthwiseConv2D(3, strides=2, depth_multiplier=2, name="dw")(inputs)
+    x = layers.SeparableConv2D(12, (1, 3), name="sep")(x)
+    found = analysis.weighted_layers(keras.Model(inputs, x))
+    assert [(layer.name, layer.kind, layer.width, layer.kernel, layer.stride)
+            for layer in found] == [("dw", "depthwise", 16, (3, 3), (2, 2)),
+                                    ("sep", "separable", 12, (1, 3), (1, 1))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -84,10 +86,27 @@ def test_vanishing_and_healthy_gradients_are_told_apart():
     keras.utils.set_random_seed(0)
     relu = models.deep_mlp(depth=10, activation="relu",
                            kernel_initializer=keras.initializers.HeNormal())
-    vanishing = list(gradients.kernel_gradient_norms(sigmoid, x, y).values())
-    healthy = list(gradients.kernel_gradient_norms(relu, x, y).values())
-    assert vanishing[0] / vanishing[9] < 1e-3
-    assert 0.1 < healthy[0] / healthy[9] < 10
+    vanishing = gradients.first_over_last(gradients.kernel_gradient_norms(sigmoid, x, y))
+    healthy = gradients.first_over_last(gradients.kernel_gradient_norms(relu, x, y))
+    assert vanishing < 1e-3
+    assert 0.1 < healthy < 10
+
+
+def test_first_over_last_leaves_the_classifier_out():
+    norms = {"dense1": 6.0, "dense2": 4.0, "dense3": 2.0, "predictions": 1000.0}
+    assert gradients.first_over_last(norms) == 3.0
+
+
+@pytest.mark.parametrize("norms, error, names", [
+    ([1.0, 2.0, 3.0], TypeError, "norms must be a dict"),
+    ({"a": 1.0, "predictions": 1.0}, ValueError, "at least three layers"),
+    ({"a": 1.0, "b": -1.0, "predictions": 1.0}, ValueError, "norms['b']"),
+    ({"a": 1.0, "b": float("nan"), "predictions": 1.0}, ValueError, "norms['b']"),
+    ({"a": 1.0, "b": 0.0, "predictions": 1.0}, ValueError, "'b'"),
+])
+def test_first_over_last_refuses_what_is_not_a_set_of_norms(norms, error, names):
+    with pytest.raises(error, match=re.escape(names)):
+        gradients.first_over_last(norms)
 
 
 def test_a_saturated_softmax_keeps_its_gradient_on_every_backend():

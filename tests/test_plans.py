@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from conftest import REPO
 
+import imgclf
 from imgclf import cost, models, plans, profiles
 
 # Multiply-adds and parameter counts are the same on every backend.
@@ -107,3 +109,39 @@ def test_each_header_quotes_the_estimate_for_a_gpu(chapter):
     plan = plans.chapter(chapter, profiles.resolve(profiles.GPU_PROFILE))
     assert f"`auto` runs the `{profiles.GPU_PROFILE}` profile: " \
            f"{plans.estimate_phrase(plan)}" in header, header
+
+
+def _numbers_of(value) -> set[int]:
+    """Every whole number in a plan value, however nested."""
+    if isinstance(value, bool) or value is None:
+        return set()
+    if isinstance(value, int):
+        return {value}
+    if isinstance(value, (tuple, list)):
+        return set().union(*(_numbers_of(v) for v in value)) if value else set()
+    return set()
+
+
+@pytest.mark.parametrize("chapter", plans.CHAPTERS)
+@pytest.mark.parametrize("profile", ["smoke", "quick", "full"])
+def test_each_header_describes_its_profile_with_the_plans_numbers(chapter, profile):
+    """The header's "(…)" after a profile's name says what that profile runs; every number in
+    it (epochs, depths, images) is one the chapter's plan or the profile's settings hold, so a
+    changed plan cannot leave a typed count behind."""
+    text = " ".join((REPO / "notebooks" / f"{chapter}.md").read_text().split())
+    header = text[text.index("**How long.**"):].split("+++")[0]
+    described = re.search(rf"`{profile}` profile \(([^)]*)\)", header)
+    if described is None:
+        return  # the header names this profile without describing it: nothing typed to check
+    settings = profiles.resolve(profile, None, 0)
+    plan = plans.chapter(chapter, settings)
+    known = _numbers_of(list(plan.values.values()) + [settings.epochs, settings.batch_size,
+                                                      settings.train_size, settings.test_size])
+    if profile == "smoke":  # its data set ships with the course: its size may be quoted
+        sample = imgclf.data.load(settings.dataset)
+        known |= {len(sample.x_train) + len(sample.x_test)}
+    words = described.group(1).replace("CIFAR-10", "CIFAR")  # a name, not a count
+    stated = {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", words)}
+    assert stated <= known, \
+        f"{chapter}: the {profile} header states {sorted(stated - known)}, which its plan " \
+        f"({plan.values}, {settings.epochs} epochs) does not hold: {described.group(1)}"

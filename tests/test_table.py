@@ -24,8 +24,8 @@ def test_rows_must_fit_the_columns():
         Table.of(["a", "b"], [("only one",)])
 
 
-def test_catalog_lists_the_lecture_data_sets():
-    names = [d.name for d in catalog.LECTURE_DATASETS]
+def test_catalog_lists_the_data_sets():
+    names = [d.name for d in catalog.DATASETS]
     for expected in ("CIFAR-10", "CIFAR-100", "STL-10", "SVHN", "PASCAL VOC 2012",
                      "ImageNet (ILSVRC 2012)", "COCO 2017", "Fashion-MNIST (used here)"):
         assert expected in names

@@ -81,10 +81,10 @@ def test_training_curves_needs_a_history():
 def test_vision_tasks_and_dataset_sizes(sample):
     scene = scenes.compose(sample.x_test, sample.y_test, count=3, seed=1)
     assert_labelled(viz.vision_tasks(scene, sample.class_names, title="tasks"))
-    fig = viz.dataset_sizes(catalog.LECTURE_DATASETS, title="sizes")
+    fig = viz.dataset_sizes(catalog.DATASETS, title="sizes")
     assert_labelled(fig)
     widths = sorted(bar.get_width() for bar in fig.axes[0].containers[0])
-    assert widths == sorted(d.images for d in catalog.LECTURE_DATASETS)
+    assert widths == sorted(d.images for d in catalog.DATASETS)
 
 
 def test_chapter_figures_are_labelled(sample):

@@ -42,9 +42,9 @@ PUBLISHED = (
 ONE_TOWER = tuple(Conv(c.filters, c.kernel, c.stride, c.padding, 1, c.lrn, c.pool)
                   for c in PUBLISHED)
 #: The same design scaled to 28-32 px images and a laptop CPU: a 5x5 first kernel at stride 1,
-#: 3x3 kernels after it, a third of the widths, and one tower: the two-GPU split saved memory
-#: that a small network does not need, and TensorFlow's CPU kernels train grouped convolutions
-#: at a fifth of the speed (281 instead of 1,325 images/s here).
+#: 3x3 kernels after it, a quarter to a third of the widths, and one tower: the two-GPU split
+#: saved memory that a small network does not need, and TensorFlow's CPU kernels train grouped
+#: convolutions at a fifth of the speed (281 instead of 1,325 images/s here).
 SMALL = (
     Conv(32, 5, lrn=True, pool=True),
     Conv(64, 3, lrn=True, pool=True),
