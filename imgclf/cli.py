@@ -106,6 +106,40 @@ def _repository(args) -> str:
     return "\n".join([*lines, "every place that names the repository agrees with it"])
 
 
+def _release(args) -> str:
+    tag = _course("repository").release()
+    return (f"tagged {tag}: the install cells install it once it is pushed "
+            f"(git push origin {tag})")
+
+
+def _colab_stack(args) -> str:
+    stack = _course("colabstack")
+    if args.find_python:
+        found = stack.python313()
+        if found is None or not found.exists():
+            raise RuntimeError(f"no Python {stack.PYTHON} to build Colab's stack with: set "
+                               f"PYTHON313=/path/to/python{stack.PYTHON}, or install it "
+                               f"(pyenv install {stack.PYTHON}, or Debian/Ubuntu's "
+                               f"python{stack.PYTHON})")
+        return str(found)
+    if args.freeze is None:
+        raise ValueError("colab-stack needs --freeze FILE (Colab's pip-freeze.gpu.txt) or "
+                         "--find-python")
+    freeze = args.freeze.read_text()
+    if args.write:
+        if not args.date or not args.python:
+            raise ValueError("--write needs --date YYYY-MM-DD and --python X.Y.Z (from Colab's "
+                             "os-info-gpu.txt)")
+        stack.REQUIREMENTS.write_text(stack.requirements(freeze, args.date, args.python))
+        return f"wrote {stack.REQUIREMENTS}"
+    changed = stack.differences(stack.REQUIREMENTS.read_text(), freeze)
+    if changed:
+        raise RuntimeError(f"Colab's versions moved since {stack.REQUIREMENTS} was written "
+                           f"({len(changed)} packages); rewrite it with --write, then run make "
+                           f"test-nbval:\n  " + "\n  ".join(changed[:40]))
+    return f"{stack.REQUIREMENTS} matches Colab's freeze"
+
+
 def _check_notebooks(args) -> str:
     _course("execute").nbval_check(args.notebooks)
     return "nbval: the committed notebooks reproduce their checked outputs."
@@ -115,7 +149,7 @@ def _check_colab(args) -> str:
     import tempfile
 
     work = Path(tempfile.mkdtemp(prefix="imgclf-colab-"))
-    report = _course("colablike").check(Path.cwd(), work)
+    report = _course("colablike").check(Path.cwd(), work, args.stack)
     shutil.rmtree(work, ignore_errors=True)  # reached on success only: a failure leaves it to read
     return report
 
@@ -124,7 +158,8 @@ def _build_book(args) -> str:
     book = _course("book")
 
     runs = _runs_dir(args)
-    return book.summary(runs, book.build(runs))
+    built = book.build(runs, builder=args.builder)
+    return book.summary(runs, built) if args.builder == "html" else f"linkcheck: {built}"
 
 
 def _sync_notebooks(args) -> str:
@@ -281,7 +316,11 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
         command.add_argument("--out", type=Path,
                              help="executed notebooks and records (default _build/runs/PROFILE)")
         command.set_defaults(run=run)
-        if name != "build-book":
+        if name == "build-book":
+            command.add_argument("--builder", default="html", choices=("html", "linkcheck"),
+                                 help="the HTML site (default), or Sphinx's check of every "
+                                      "external link")
+        else:
             command.add_argument("--notebooks", type=Path, default=Path("notebooks"))
             command.add_argument("--only", nargs="+", metavar="NN",
                                  help="only the notebooks whose names start with these")
@@ -325,10 +364,17 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
         "repository", help="the repository _config.yml names, and the places derived from it",
         description="Print the repository and ref that _config.yml's repository section names, "
                     "and check every place derived from it (install cells, links, the "
-                    "package's REPOSITORY, pyproject's Homepage); --apply rewrites them first.")
+                    "package's REPOSITORY, pyproject's URLs, the release tag); --apply "
+                    "rewrites them first.")
     named.add_argument("--apply", action="store_true",
                        help="rewrite the derived places from _config.yml first")
     named.set_defaults(run=_repository)
+    release = commands.add_parser(
+        "release", help="tag the commit the install cells pin (make release)",
+        description="Tag the current commit v + imgclf.__version__, the release every install "
+                    "cell installs, after checking that the working tree is committed, that "
+                    "every pin agrees and that the tag is new.")
+    release.set_defaults(run=_release)
 
     check_notebooks = commands.add_parser(
         "check-notebooks", help="nbval: the committed notebooks' checked outputs reproduce",
@@ -342,7 +388,25 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
                     "each colab/NN-topic.ipynb, copied outside the repository, installs imgclf "
                     "from a clone of the working tree with its own install cell and runs top "
                     "to bottom in the smoke profile; nbval compares its checked outputs.")
+    check_colab.add_argument("--stack", type=Path,
+                             help="the Python of an environment with Colab's versions "
+                                  "(requirements/colab.txt; make test-nbval builds "
+                                  ".venv-colab); default: this environment's own")
     check_colab.set_defaults(run=_check_colab)
+    stack = commands.add_parser(
+        "colab-stack", help="Colab's published versions (requirements/colab.txt)",
+        description="Compare requirements/colab.txt with a fresh copy of Colab's "
+                    "pip-freeze.gpu.txt (googlecolab/backend-info), or rewrite it from one; "
+                    "--find-python prints a Python 3.13 to build Colab's stack with.")
+    stack.add_argument("--freeze", type=Path, help="Colab's pip-freeze.gpu.txt")
+    stack.add_argument("--date", help="the date Colab published it (YYYY-MM-DD), for --write")
+    stack.add_argument("--python", help="the runtime's Python version (os-info-gpu.txt), "
+                                        "for --write")
+    stack.add_argument("--write", action="store_true",
+                       help="rewrite requirements/colab.txt from --freeze")
+    stack.add_argument("--find-python", action="store_true",
+                       help="print a Python 3.13 interpreter ($PYTHON313, pyenv, PATH)")
+    stack.set_defaults(run=_colab_stack)
     return top
 
 

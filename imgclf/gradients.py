@@ -88,15 +88,16 @@ def first_over_last(norms) -> float:
         where it vanishes.
     Raises:
         TypeError: `norms` is not a mapping of layer names to numbers.
-        ValueError: fewer than three layers (a first, a last hidden one and the classifier),
-            or a norm that is negative, not finite, or a last hidden norm of zero.
+        ValueError: fewer than two layers (a hidden one and the classifier; with one hidden
+            layer the ratio is 1), or a norm that is negative, not finite, or a last hidden
+            norm of zero.
     """
     check.mapping("norms", norms, what="of gradient norms per layer, as kernel_gradient_norms "
                   "returns")
     values = [check.number(f"norms[{name!r}]", value, low=0.0) for name, value in norms.items()]
-    if len(values) < 3:
-        raise ValueError(f"norms must hold at least three layers (the first, the last hidden "
-                         f"one and the classifier), got {len(values)}")
+    if len(values) < 2:
+        raise ValueError(f"norms must hold at least two layers (a hidden one and the "
+                         f"classifier), got {len(values)}")
     hidden = values[:-1]
     if hidden[-1] == 0:
         raise ValueError(f"the last hidden layer ({list(norms)[-2]!r}) has a gradient norm of "

@@ -65,11 +65,33 @@ def compute_capabilities() -> list[tuple[int, int]]:
 BFLOAT16_FROM = (8, 0)
 
 
+#: Forces the precision on any machine: "mixed_float16" rehearses a T4's path on a CPU
+#: (`make test-t4`), "mixed_bfloat16" an Ampere-or-later GPU's, "float32" turns it off.
+PRECISION_VARIABLE = "IMGCLF_PRECISION"
+PRECISIONS = ("mixed_float16", "mixed_bfloat16", "float32")
+
+
+def forced_precision() -> str | None:
+    """The precision `$IMGCLF_PRECISION` forces, or None when it is unset.
+
+    Raises:
+        ValueError: a value that is not one of `PRECISIONS`.
+    """
+    value = os.environ.get(PRECISION_VARIABLE) or None
+    if value is not None and value not in PRECISIONS:
+        raise ValueError(f"{PRECISION_VARIABLE}={value!r} is not a precision. Valid values: "
+                         f"{', '.join(PRECISIONS)}.")
+    return value
+
+
 def mixed_precision_policy() -> str | None:
     """The Keras mixed-precision policy that is fast on this machine's GPUs: "mixed_bfloat16"
     from compute capability 8.0 on, "mixed_float16" below it (a T4, 7.5, has float16 tensor
     cores only; Keras then scales the loss to keep small gradients), None without a GPU
-    (a CPU gains nothing from either)."""
+    (a CPU gains nothing from either). `$IMGCLF_PRECISION` overrides it (`forced_precision`)."""
+    forced = forced_precision()
+    if forced is not None:
+        return None if forced == "float32" else forced
     capabilities = compute_capabilities()
     if not capabilities:
         return None

@@ -67,6 +67,20 @@ def auto_rule() -> str:
             f"where a GPU is visible and `quick` on a CPU; `full` is run by name")
 
 
+def runtime_report() -> str:
+    """One line for a Colab notebook's first output: the GPU this runtime has, or, on a
+    CPU-only runtime, how to get one and what `auto` runs meanwhile."""
+    from imgclf.hardware import gpu_names
+
+    chosen = _profile_name("auto")
+    gpus = gpu_names()
+    if gpus:
+        return f"GPU runtime ({', '.join(gpus)}): profile = \"auto\" runs the `{chosen}` profile."
+    return (f"No GPU in this runtime: the chapter runs on the CPU, several times slower (the "
+            f"header gives the CPU time). For a GPU: Runtime > Change runtime type > T4 GPU, "
+            f"then Run all again. Meanwhile profile = \"auto\" runs the `{chosen}` profile.")
+
+
 def resolve(profile: str = "auto", dataset: str | None = None, seed: int = 0) -> Settings:
     """The `Settings` for `profile` ("smoke", "quick", "full" or "auto").
 

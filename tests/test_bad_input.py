@@ -288,6 +288,8 @@ CASES = [
      "model must be a keras.Model, got NoneType"),
     ("analysis.weighted_depth", "weights instead of a model", lambda: analysis.weighted_depth(
         np.zeros(3)), TypeError, "model must be a keras.Model, got ndarray"),
+    ("analysis.weighted_layers", "a model's name", lambda: analysis.weighted_layers(
+        "alexnet"), TypeError, "model must be a keras.Model, got str"),
     ("applications.table", "names instead of measurements", lambda: applications.table(
         ["vgg16"]), TypeError, "measured must be a list of imgclf.applications.Measured"),
     # files
@@ -334,6 +336,8 @@ CASES = [
     ("gradients.kernel_gradient_norms", "labels beyond the outputs", lambda:
      gradients.kernel_gradient_norms(models.small_cnn(num_classes=2), GREY, np.arange(4)),
      ValueError, "y must be in 0..1, got 0..3"),
+    ("gradients.first_over_last", "a list of norms", lambda: gradients.first_over_last(
+        [1.0, 0.5, 0.1]), TypeError, "norms must be a dict of gradient norms per layer"),
     ("hardware.calibrate", "no steps", lambda: hardware.calibrate(steps=0), ValueError,
      "steps must be an integer >= 1"),
     ("metrics.confused_pairs", "more pairs than there are", lambda: metrics.confused_pairs(
@@ -526,7 +530,8 @@ WITHOUT_ARGUMENTS = "takes no arguments"
 EXEMPT = {
     # Records the package returns (a caller reads them; the package builds them).
     **{name: "a record imgclf returns" for name in (
-        "analysis.Totals", "applications.ApplicationFacts", "applications.Measured",
+        "analysis.Totals", "analysis.WeightedLayer", "applications.ApplicationFacts",
+        "applications.Measured",
         "catalog.ChallengeResult", "catalog.DatasetFacts", "check.Verdict",
         "distribute.SlurmTask", "distribute.Workers", "distribute.Replication",
         "profiles.Settings", "scenes.Scene", "scenes.SceneObject", "train.Trained",

@@ -72,7 +72,7 @@ def test_unknown_citation_is_an_error(tmp_path):
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "book").mkdir()
     (tmp_path / "_config.yml").write_text(
-        "repository:\n  url: https://github.com/a/b\n  branch: main\n"
+        "repository:\n  url: https://github.com/a/b\n  branch: main\n  release: v1.2.3\n"
         "html:\n  baseurl: https://a.github.io/b/\n")
     (tmp_path / "book" / "references.bib").write_text(
         "@article{known,\n  author = {Doe, Jane},\n  year = {2020}\n}\n")
@@ -110,12 +110,12 @@ def test_colab_like_copies_install_from_the_clone(tmp_path):
 def test_colab_like_refuses_a_stale_notebook_and_a_folder_inside_the_repository(tmp_path):
     (tmp_path / "colab").mkdir()
     (tmp_path / "_config.yml").write_text(
-        "repository:\n  url: https://github.com/a/b\n  branch: main\n"
+        "repository:\n  url: https://github.com/a/b\n  branch: main\n  release: v1.2.3\n"
         "html:\n  baseurl: https://a.github.io/b/\n")
     (tmp_path / "colab" / "01-x.ipynb").write_text('{"cells": []}')
     fake = colablike.ColabLike(tmp_path, tmp_path, "abc", "imgclf @ git+file://localhost/x@abc")
     with pytest.raises(ValueError, match="does not install 'imgclf @ git\\+https://github.com/"
-                                         "a/b@main': run make sync"):
+                                         "a/b@v1.2.3': run make sync"):
         colablike.copy_notebooks(tmp_path, fake, tmp_path / "out")
     with pytest.raises(ValueError, match="inside the repository"):
         colablike.check(REPO, REPO / "_build" / "colab")

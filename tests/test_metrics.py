@@ -95,11 +95,12 @@ def test_vanishing_and_healthy_gradients_are_told_apart():
 def test_first_over_last_leaves_the_classifier_out():
     norms = {"dense1": 6.0, "dense2": 4.0, "dense3": 2.0, "predictions": 1000.0}
     assert gradients.first_over_last(norms) == 3.0
+    assert gradients.first_over_last({"dense1": 5.0, "predictions": 2.0}) == 1.0
 
 
 @pytest.mark.parametrize("norms, error, names", [
     ([1.0, 2.0, 3.0], TypeError, "norms must be a dict"),
-    ({"a": 1.0, "predictions": 1.0}, ValueError, "at least three layers"),
+    ({"predictions": 1.0}, ValueError, "at least two layers"),
     ({"a": 1.0, "b": -1.0, "predictions": 1.0}, ValueError, "norms['b']"),
     ({"a": 1.0, "b": float("nan"), "predictions": 1.0}, ValueError, "norms['b']"),
     ({"a": 1.0, "b": 0.0, "predictions": 1.0}, ValueError, "'b'"),

@@ -13,6 +13,9 @@ import zipfile
 import pytest
 from conftest import HANG_S, REPO
 
+import imgclf
+from imgclf.course import repository
+
 # The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
 pytestmark = pytest.mark.backend_independent
 
@@ -40,15 +43,29 @@ def wheel(tmp_path_factory):
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, clone / name)
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                           "--no-build-isolation", "-q", "-w", str(out), str(clone)],
+                           "--no-build-isolation", "-v", "-w", str(out), str(clone)],
                           capture_output=True, text=True, timeout=HANG_S)
     assert done.returncode == 0, done.stderr[-2000:]
     [built] = out.glob("imgclf-*.whl")
-    return built
+    return built, done.stdout + done.stderr
+
+
+def test_the_wheel_builds_without_a_deprecation_and_with_its_metadata(wheel):
+    """setuptools >= 77 builds it without a warning (the old license table stops being
+    supported in 2027), with the version of imgclf.__version__ and the SPDX licence."""
+    built, log = wheel
+    assert "Deprecat" not in log, [line for line in log.splitlines() if "Deprecat" in line]
+    with zipfile.ZipFile(built) as archive:
+        [metadata] = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        fields = archive.read(metadata).decode()
+    assert f"Version: {imgclf.__version__}\n" in fields
+    assert "License-Expression: MIT\n" in fields
+    assert "License-File: LICENSE\n" in fields
+    assert f"Project-URL: Documentation, {repository.configured(REPO).book}" in fields
 
 
 def test_the_wheel_holds_what_the_chapters_import_and_not_the_tooling(wheel):
-    files = set(zipfile.ZipFile(wheel).namelist())
+    files = set(zipfile.ZipFile(wheel[0]).namelist())
     assert not [f for f in files if f.startswith("imgclf/course")]
     imported = {m for source in (REPO / "notebooks").glob("[0-9][0-9]-*.md")
                 for m in IMPORT.findall(source.read_text())}
@@ -65,7 +82,7 @@ def test_the_wheel_holds_what_the_chapters_import_and_not_the_tooling(wheel):
 
 def test_a_tooling_command_of_the_installed_package_says_where_the_tooling_is(wheel, tmp_path):
     site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
+    zipfile.ZipFile(wheel[0]).extractall(site)
     environment = {**os.environ, "PYTHONPATH": str(site)}
 
     def imgclf(*args):

@@ -64,3 +64,16 @@ def test_auto_rule_and_compute_device_say_what_the_code_does(monkeypatch):
     assert hardware.compute_device() == "NVIDIA H200"
     monkeypatch.setattr(hardware, "gpu_names", lambda: [])
     assert hardware.compute_device() == hardware.cpu_name()
+
+
+def test_the_runtime_report_names_the_gpu_or_says_how_to_get_one(monkeypatch):
+    monkeypatch.delenv("IMGCLF_PROFILE", raising=False)
+    monkeypatch.setattr(hardware, "gpu_names", lambda: ["Tesla T4"])
+    on_gpu = profiles.runtime_report()
+    assert on_gpu.startswith("GPU runtime (Tesla T4)")
+    assert f"`{profiles.GPU_PROFILE}` profile" in on_gpu
+    monkeypatch.setattr(hardware, "gpu_names", lambda: [])
+    on_cpu = profiles.runtime_report()
+    assert on_cpu.startswith("No GPU in this runtime")
+    assert "Runtime > Change runtime type > T4 GPU" in on_cpu
+    assert f"`{profiles.resolve('auto').profile}` profile" in on_cpu

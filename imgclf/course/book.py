@@ -43,21 +43,30 @@ def stage(runs_dir: Path | str, root: Path | str = ".", site: Path | str = "_bui
     return site
 
 
-def build(runs_dir: Path | str, root: Path | str = ".", output: Path | str | None = None) -> Path:
-    """Stage the book of `root` and build it into `output/_build/html` (`output` defaults to
-    `root`); return the path of index.html.
+#: What `build` can make: the HTML site, or Sphinx's check of every external link.
+BUILDERS = {"html": "index.html", "linkcheck": "output.txt"}
 
-    Warnings are errors (`-W -n --keep-going`). Raises RuntimeError when the build fails.
+
+def build(runs_dir: Path | str, root: Path | str = ".", output: Path | str | None = None,
+          builder: str = "html") -> Path:
+    """Stage the book of `root` and build it into `output/_build/BUILDER` (`output` defaults
+    to `root`); return the path of its index.html (html) or output.txt (linkcheck: one line
+    per link that failed or moved).
+
+    Warnings are errors (`-W -n --keep-going`). Raises RuntimeError when the build fails
+    (for linkcheck: a broken link).
     """
+    if builder not in BUILDERS:
+        raise ValueError(f"builder must be one of {', '.join(BUILDERS)}, got {builder!r}")
     root = Path(root).resolve()
     output = Path(output).resolve() if output is not None else root
     site = stage(runs_dir, root, output / "_build" / "site")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(site), "--path-output", str(output),
-               "-W", "-n", "--keep-going", "--all"]
+               "--builder", builder, "-W", "-n", "--keep-going", "--all"]
     if subprocess.run(command).returncode != 0:
-        raise RuntimeError("the book did not build: see the warnings above")
-    return output / "_build" / "html" / "index.html"
+        raise RuntimeError(f"the book did not build ({builder}): see the warnings above")
+    return output / "_build" / builder / BUILDERS[builder]
 
 
 def summary(runs_dir: Path | str, index: Path) -> str:

@@ -2,9 +2,12 @@
 
 `check` is `make test`'s nbval pass (`make test-nbval`). For each of `colab/NN-topic.ipynb`:
 
-- the environment is Colab's: one that already has TensorFlow and Keras. A fresh virtual
-  environment sees the course environment's packages through one `.pth` line, but not its
-  editable `imgclf` (a `.pth` line adds a folder, not the `.pth` files inside it);
+- the environment is Colab's: Python 3.13 with Colab's published versions of TensorFlow,
+  Keras, NumPy, matplotlib and the rest (`requirements/colab.txt`, installed by `make
+  test-nbval` into `.venv-colab`, `check_stack` checks them). A fresh virtual environment sees
+  those packages through one `.pth` line, but not an `imgclf` (a `.pth` line adds a folder,
+  not the `.pth` files inside it). Unlike Colab, it holds a setuptools >= 77 for pip to build
+  imgclf with: Colab's pip fetches one from PyPI, and the imitation has no package index;
 - `google.colab` is importable and imported at start-up (a stand-in module), so the notebook's
   install cell runs, as it does in Colab and nowhere else;
 - the repository is a clone of the working tree, committed, and the install cell's requirement
@@ -24,10 +27,10 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from imgclf.course import colabstack
 from imgclf.course.colab import FOLDER
 from imgclf.course.repository import INSTALL, configured
 
@@ -72,17 +75,24 @@ def clone_working_tree(root: Path, destination: Path) -> tuple[Path, str]:
     return clone, _git("rev-parse", "HEAD", cwd=clone).strip()
 
 
-def environment(destination: Path) -> Path:
-    """A virtual environment over this one's packages, without its imgclf, with `google.colab`
-    imported at start-up. Returns its Python."""
+def _site_folders(python: Path | str) -> list[str]:
+    done = subprocess.run([str(python), "-c", "import sysconfig, json; p = sysconfig.get_paths()"
+                           "; print(json.dumps(sorted({p['purelib'], p['platlib']})))"],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def environment(destination: Path, stack: Path | None = None) -> Path:
+    """A virtual environment over the packages of `stack` (a Python whose environment holds
+    Colab's versions, `make test-nbval`'s `.venv-colab`), or of this environment when None:
+    without their imgclf, on the same Python, with `google.colab` imported at start-up.
+    Returns its Python."""
     folder = destination / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    base = stack or sys.executable
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(folder)], check=True)
     python = folder / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig."
-                                "get_paths()['purelib'])"], capture_output=True, text=True,
-                               check=True).stdout.strip())
-    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (site / "course-environment.pth").write_text("\n".join(sorted(ours)) + "\n")
+    site = Path(_site_folders(python)[0])
+    (site / "course-environment.pth").write_text("\n".join(_site_folders(base)) + "\n")
     stand_in = site / "google" / "colab"
     stand_in.mkdir(parents=True)
     (stand_in / "__init__.py").write_text(STAND_IN)
@@ -90,11 +100,12 @@ def environment(destination: Path) -> Path:
     return python
 
 
-def prepare(root: Path, work: Path) -> ColabLike:
-    """The environment, the clone and the requirement, in the empty folder `work`."""
+def prepare(root: Path, work: Path, stack: Path | None = None) -> ColabLike:
+    """The environment (over `stack`'s packages, see `environment`), the clone and the
+    requirement, in the empty folder `work`."""
     work.mkdir(parents=True, exist_ok=True)
     clone, commit = clone_working_tree(root, work)
-    python = environment(work)
+    python = environment(work, stack)
     return ColabLike(python, clone, commit, f"imgclf @ git+file://localhost{clone}@{commit}")
 
 
@@ -104,7 +115,7 @@ def copy_notebooks(root: Path, colab: ColabLike, destination: Path) -> list[Path
 
     Raises:
         ValueError: a notebook whose install cell does not install the repository that
-            `_config.yml` names, at the commit of the package (`repository.package_commit`).
+            `_config.yml` names, at its release tag (`repository.release`).
     """
     named = configured(root)
     destination.mkdir(parents=True, exist_ok=True)
@@ -124,8 +135,41 @@ def copy_notebooks(root: Path, colab: ColabLike, destination: Path) -> list[Path
     return copies
 
 
-def check(root: Path | str, work: Path | str) -> str:
-    """Run every Colab notebook as Colab would (module docstring) in the empty folder `work`.
+def stack_versions(python: Path | str) -> dict[str, str]:
+    """Python's version and those of `colabstack.WATCHED` in the environment of `python`."""
+    probe = ("import json, platform; from importlib import metadata; "
+             f"names = {list(colabstack.WATCHED)!r}; "
+             "print(json.dumps({'python': platform.python_version(), **{n: metadata.version(n) "
+             "for n in names}}))")
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{python} lacks one of {', '.join(colabstack.WATCHED)}: "
+                           f"{done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
+
+
+def check_stack(root: Path, stack: Path) -> str:
+    """One line naming the stack's versions; raises RuntimeError unless they are those of
+    `requirements/colab.txt` (Python: the same minor version)."""
+    wanted = colabstack.pins((root / colabstack.REQUIREMENTS).read_text())
+    published = colabstack.published((root / colabstack.REQUIREMENTS).read_text())
+    found = stack_versions(stack)
+    wrong = [f"{name} {found[name]} (Colab: {wanted[name]})" for name in colabstack.WATCHED
+             if found[name] != wanted[name]]
+    if not found["python"].startswith(colabstack.PYTHON + "."):
+        wrong.append(f"Python {found['python']} (Colab: {published['python']})")
+    if wrong:
+        raise RuntimeError(f"{stack} is not Colab's stack of {colabstack.REQUIREMENTS}: "
+                           f"{', '.join(wrong)}; make test-nbval reinstalls it")
+    return (f"Colab's stack ({colabstack.REQUIREMENTS}, published {published['date']}): Python "
+            f"{found['python']} (Colab: {published['python']}), "
+            + ", ".join(f"{name} {found[name]}" for name in colabstack.WATCHED))
+
+
+def check(root: Path | str, work: Path | str, stack: Path | None = None) -> str:
+    """Run every Colab notebook as Colab would (module docstring) in the empty folder `work`,
+    over the packages of `stack` (Colab's versions, `check_stack`), or of this environment
+    when None.
 
     Raises:
         RuntimeError: a notebook failed, a checked output differs, or the environment's
@@ -134,7 +178,10 @@ def check(root: Path | str, work: Path | str) -> str:
     root, work = Path(root).resolve(), Path(work).resolve()
     if work.is_relative_to(root):
         raise ValueError(f"{work} is inside the repository; Colab's folder is not")
-    colab = prepare(root, work)
+    stack_line = check_stack(root, stack) if stack else \
+        "this environment's own versions (not Colab's: no --stack given)"
+    print(stack_line, flush=True)
+    colab = prepare(root, work, stack)
     copies = copy_notebooks(root, colab, work / "notebooks")
     environment_variables = {
         key: value for key, value in os.environ.items()
@@ -151,7 +198,23 @@ def check(root: Path | str, work: Path | str) -> str:
     if done.returncode:
         raise RuntimeError(f"the Colab notebooks did not run as in Colab, or their checked "
                            f"outputs differ (pytest exit status {done.returncode})")
-    return installed(colab, environment_variables)
+    return "\n".join([stack_line, installed(colab, environment_variables),
+                      told_without_gpu(colab, environment_variables)])
+
+
+def told_without_gpu(colab: ColabLike, environment_variables: dict) -> str:
+    """What the install cell's last line says on a CPU-only runtime, with the GPU hidden as
+    Colab's CPU runtime has none; raises RuntimeError unless it says so and how to switch."""
+    hidden = {**environment_variables, "CUDA_VISIBLE_DEVICES": "-1"}
+    done = subprocess.run([str(colab.python), "-c", "from imgclf import profiles; "
+                           "print(profiles.runtime_report())"], capture_output=True, text=True,
+                          env=hidden, cwd=colab.python.parent)
+    line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    if done.returncode or "No GPU in this runtime" not in line or \
+            "Change runtime type" not in line:
+        raise RuntimeError(f"on a runtime without a GPU, the install cell does not say so and "
+                           f"how to get one: {line or done.stderr[-1000:]}")
+    return f"Colab-like, GPU hidden: the install cell says {line!r}"
 
 
 def installed(colab: ColabLike, environment_variables: dict) -> str:
