@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import subprocess
@@ -61,12 +63,17 @@ def test_first_cell_installs_imgclf_in_colab_only(source):
     with mock.patch.object(subprocess, "run") as run:
         exec(first["source"], {})
     run.assert_not_called()
+    # The runtime's line (imgclf.profiles.runtime_report, tested in test_profiles and in the
+    # Colab imitation) stands in here: the real one would import TensorFlow.
     with mock.patch.dict("sys.modules", {"google.colab": mock.MagicMock()}), \
-            mock.patch.object(subprocess, "run") as run:
+            mock.patch.object(subprocess, "run") as run, \
+            mock.patch("imgclf.profiles.runtime_report", return_value="the runtime's line"), \
+            contextlib.redirect_stdout(io.StringIO()) as printed:
         run.return_value.returncode = 0
         exec(first["source"], {})
     command = run.call_args.args[0]
     assert repository.configured(REPO).install == command[-1] and "-c" in command
+    assert printed.getvalue().splitlines()[-1] == "the runtime's line"
     with mock.patch.dict("sys.modules", {"google.colab": mock.MagicMock()}), \
             mock.patch.object(subprocess, "run") as run:
         run.return_value.returncode, run.return_value.stderr = 1, "ResolutionImpossible"

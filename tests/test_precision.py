@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import REPO
 
 import imgclf
 from imgclf import hardware, models, profiles, train
+from imgclf.course import cache
 
 # The T4's path is Colab's TensorFlow: the JAX pass (make test-jax) leaves it.
 pytestmark = pytest.mark.backend_independent
@@ -59,3 +61,13 @@ def test_the_forced_precision_is_checked_and_can_turn_it_off(monkeypatch):
     monkeypatch.setenv(hardware.PRECISION_VARIABLE, "float32")
     assert hardware.mixed_precision_policy() is None
     assert not train.config(profiles.resolve("full")).mixed_precision
+
+
+def test_a_forced_precision_is_part_of_a_runs_inputs(monkeypatch):
+    """A float16 rehearsal is never reused for a float32 run of the same chapter."""
+    source = REPO / "notebooks" / "01-image-classification.md"
+    versions = ["keras==3.13.2"]
+    monkeypatch.delenv(hardware.PRECISION_VARIABLE, raising=False)
+    plain = cache.inputs_digest(source, "smoke", versions=versions)
+    monkeypatch.setenv(hardware.PRECISION_VARIABLE, "mixed_float16")
+    assert cache.inputs_digest(source, "smoke", versions=versions) != plain

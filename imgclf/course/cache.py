@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
 import imgclf
+from imgclf import hardware
 from imgclf.profiles import resolve
 
 
@@ -23,7 +25,8 @@ def inputs_digest(source: Path, profile: str, dataset: str | None = None,
                   versions: list[str] | None = None) -> str:
     """A sha256 of what a run's outcome depends on: the notebook's source, the code of the
     imgclf package, the settings the profile resolves to, the Keras backend, and the
-    installed libraries and their versions (`versions`, default `installed_versions()`)."""
+    installed libraries and their versions (`versions`, default `installed_versions()`), and
+    a precision forced by `$IMGCLF_PRECISION`."""
     import keras
 
     digest = hashlib.sha256(Path(source).read_bytes())
@@ -32,7 +35,8 @@ def inputs_digest(source: Path, profile: str, dataset: str | None = None,
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     settings = asdict(resolve(profile, dataset))
     versions = installed_versions() if versions is None else versions
-    digest.update(json.dumps([settings, keras.config.backend(), versions],
+    forced = os.environ.get(hardware.PRECISION_VARIABLE) or None
+    digest.update(json.dumps([settings, keras.config.backend(), versions, forced],
                              sort_keys=True).encode())
     return digest.hexdigest()
 

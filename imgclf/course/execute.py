@@ -125,6 +125,8 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
         # Chapters executed at once on this machine (scripts/gpu-run.sh's JOBS): the seconds
         # of one that shared the machine are longer than it alone would take.
         "concurrent_chapters": int(os.environ.get(CONCURRENT_VARIABLE) or 1),
+        # A precision forced for a rehearsal of another machine's path (make test-t4).
+        "forced_precision": os.environ.get(hardware.PRECISION_VARIABLE) or None,
     }
     record["expected"] = expected.check(record, source.parent)
     pending.replace(out_dir / f"{name}.ipynb")
