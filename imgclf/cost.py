@@ -94,6 +94,9 @@ class Training:
         evaluated: images passed forward only (validation each epoch, the test set, features).
         convolutions: its convolution layers, which set its compilation time.
         exercise: True for an exercise's solution, which Colab's "Run all" does not run.
+        gpu_only: True for what a chapter runs only where a GPU is visible (chapter 8's
+            ImageNet comparison in the quick profile); the cost model prices GPUs, so it
+            counts, but a run on a CPU does not train it.
     """
 
     label: str
@@ -106,6 +109,7 @@ class Training:
     evaluated: int = 0
     convolutions: int = 0
     exercise: bool = False
+    gpu_only: bool = False
 
     def __post_init__(self):
         for name in ("parameters", "multiply_adds", "images", "epochs", "evaluated",

@@ -53,6 +53,11 @@ class Plan:
         raise AttributeError(f"the plan of {self.__dict__.get('chapter')} has no {name!r}; "
                              f"it has {', '.join(values) or 'no values'}")
 
+    def run_all(self, gpu: bool) -> list[cost.Training]:
+        """What Colab's "Run all" trains, exercises apart; on a machine without a GPU
+        (`gpu=False`), without what only runs where one is visible (`Training.gpu_only`)."""
+        return [t for t in self.trainings if not t.exercise and (gpu or not t.gpu_only)]
+
     def seconds(self, device: str, exercises: bool = False) -> float:
         """Estimated seconds on `device` ("T4", "A100", "H100") of what "Run all" trains
         (with `exercises`, the exercises' solutions too)."""
@@ -60,7 +65,8 @@ class Plan:
 
     def table(self) -> Table:
         """The networks this plan trains, their multiply-adds and the estimate per device."""
-        rows = [(t.label + (" (exercise)" if t.exercise else ""), f"{t.parameters:,}",
+        rows = [(t.label + (" (exercise)" if t.exercise else " (on a GPU)" if t.gpu_only
+                            else ""), f"{t.parameters:,}",
                  f"{t.multiply_adds / 1e6:.1f}", f"{t.images:,}", t.epochs,
                  f"{t.training_multiply_adds:.2e}") for t in self.trainings]
         estimate = ", ".join(f"{name} {_duration(self.seconds(name))}" for name in cost.DEVICES)
@@ -125,16 +131,16 @@ def _by_profile(settings: Settings, choices: dict, default):
 
 def _training(label: str, network: str, build: Callable, images: int, epochs: int,
               batch_size: int, validation_split: float = 0.0, evaluated: int = 0,
-              exercise: bool = False) -> Callable[[], cost.Training]:
+              exercise: bool = False, gpu_only: bool = False) -> Callable[[], cost.Training]:
     """What makes the `cost.Training` of the network `build()` makes, when called. Keras's
     validation_split holds out the last `validation_split` of the images and evaluates them
     every epoch."""
     return functools.partial(_count_training, label, network, build, images, epochs,
-                             batch_size, validation_split, evaluated, exercise)
+                             batch_size, validation_split, evaluated, exercise, gpu_only)
 
 
 def _count_training(label, network, build, images, epochs, batch_size, validation_split,
-                    evaluated, exercise) -> cost.Training:
+                    evaluated, exercise, gpu_only) -> cost.Training:
     import keras
 
     from imgclf import analysis
@@ -146,7 +152,7 @@ def _count_training(label, network, build, images, epochs, batch_size, validatio
     trained = int(images * (1 - validation_split))
     return cost.Training(label, network, totals.parameters, totals.multiply_adds, trained,
                          epochs, batch_size, evaluated + (images - trained) * epochs,
-                         convolutions, exercise)
+                         convolutions, exercise, gpu_only)
 
 
 def _first_cnn(settings: Settings, size: _Size):
@@ -310,6 +316,10 @@ def _transfer(settings: Settings, size: _Size):
         "counts": _by_profile(settings, {"smoke": (10,)}, (1, 10, 100)),
         "steps": _by_profile(settings, {"smoke": 20}, 60),
         "exercise_counts": (2, 20),
+        # The ImageNet comparison's labels per class and test images (None: all): in the
+        # quick profile on a GPU it must fit GPU_BUDGET_SECONDS with the rest of the chapter.
+        "imagenet_counts": _by_profile(settings, {"quick": (10,)}, (1, 10, 100)),
+        "imagenet_test_images": _by_profile(settings, {"quick": 1000}, None),
     }
     source_n = _count(values["source_images"][0], size.train // 2)
     source_test = _count(values["source_images"][1], size.test // 2)
@@ -324,13 +334,16 @@ def _transfer(settings: Settings, size: _Size):
     extractor = _once(lambda: transfer.feature_extractor(resnet(half)()))
     trainings += _few_labels(settings, values, extractor, size.classes - half, target_test,
                              scratch=resnet(size.classes - half))
-    if settings.profile == "full":  # the same comparison from ImageNet's MobileNet
+    if settings.profile in transfer.IMAGENET_PROFILES:  # the comparison from ImageNet's MobileNet
         from imgclf import applications
 
         imagenet = _once(lambda: transfer.feature_extractor(applications.imagenet_classifier(
             models.MobileNet(include_top=False, pooling="avg"), "mobilenet", size.image_shape)))
-        trainings += _few_labels(settings, values, imagenet, size.classes - half, target_test,
-                                 scratch=None, network="MobileNet (ImageNet)")
+        trainings += _few_labels(settings, {**values, "counts": values["imagenet_counts"]},
+                                 imagenet, size.classes - half,
+                                 _count(values["imagenet_test_images"], target_test),
+                                 scratch=None, network="MobileNet (ImageNet)",
+                                 gpu_only=settings.profile != "full")
     head = _head(extractor, size.classes - half)
     for count in values["exercise_counts"]:
         images = count * (size.classes - half)
@@ -356,28 +369,29 @@ def _head(extractor: Callable, classes: int) -> Callable:
 
 
 def _few_labels(settings: Settings, values: dict, extractor: Callable, classes: int,
-                test_images: int,
-                scratch: Callable | None, network: str = "CompactResNet") -> list:
+                test_images: int, scratch: Callable | None, network: str = "CompactResNet",
+                gpu_only: bool = False) -> list:
     """What `imgclf.transfer.few_label_comparison` trains, for each count of labels."""
     from imgclf import transfer
 
     head = _head(extractor, classes)
+    only = {"gpu_only": gpu_only}
     trainings = [_training(f"{network}: features of the test images", f"{network} features",
-                           extractor, 0, 0, 1, evaluated=test_images)]
+                           extractor, 0, 0, 1, evaluated=test_images, **only)]
     for count in values["counts"]:
         images = count * classes
         batch, epochs = transfer.steps_schedule(settings.batch_size, images, values["steps"])
         if scratch is not None:
             trainings.append(_training(f"from scratch, {count} per class", network, scratch,
-                                       images, epochs, batch, evaluated=test_images))
+                                       images, epochs, batch, evaluated=test_images, **only))
         trainings += [
             _training(f"{network}: features, {count} per class", f"{network} features",
-                      extractor, 0, 0, 1, evaluated=images),
+                      extractor, 0, 0, 1, evaluated=images, **only),
             _training(f"{network}: head, {count} per class", "Dense", head, images,
-                      transfer.HEAD_EPOCHS, images),
+                      transfer.HEAD_EPOCHS, images, **only),
             _training(f"{network}: fine-tuning, {count} per class", network,
                       lambda: transfer.fine_tuning_model(extractor(), head()), images, epochs,
-                      batch, evaluated=test_images)]
+                      batch, evaluated=test_images, **only)]
     return trainings
 
 
@@ -429,6 +443,15 @@ def _check_plan(plan) -> None:
     if not isinstance(plan, Plan):
         raise TypeError(f"plan must be an imgclf.plans.Plan (plans.chapter(name, settings)), "
                         f"got {type(plan).__name__}")
+
+
+def gpu_only_phrase(plan: Plan) -> str:
+    """How a chapter's header quotes the part of its estimate that runs only on a GPU, e.g.
+    "0.7 min on a T4"; "" when the plan has none. Raises TypeError for anything but a
+    `Plan`."""
+    _check_plan(plan)
+    only = [t for t in plan.trainings if t.gpu_only and not t.exercise]
+    return f"{cost.seconds(only, 'T4') / 60:.1f} min on a T4" if only else ""
 
 
 def estimate_phrase(plan: Plan) -> str:

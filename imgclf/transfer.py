@@ -187,6 +187,30 @@ def _steps_config(base: train.TrainConfig, images: int, steps: int, **changes):
                                verbose=0, bn_momentum=momentum, **changes)
 
 
+#: The profiles whose chapter 8 repeats the few-label comparison from ImageNet's MobileNet: the
+#: full profile everywhere, the quick profile (what `auto` runs on a GPU, Colab's T4 included)
+#: only where a GPU is visible (`runs_imagenet_comparison`); both only where the weights
+#: download.
+IMAGENET_PROFILES = ("quick", "full")
+
+
+def runs_imagenet_comparison(settings) -> bool:
+    """Whether chapter 8 runs its ImageNet comparison in `settings`' profile on this machine:
+    always in `full`, in `quick` where a GPU is visible (see `IMAGENET_PROFILES`).
+
+    Raises:
+        TypeError: `settings` is not an `imgclf.profiles.Settings`.
+    """
+    from imgclf import hardware, profiles
+
+    if not isinstance(settings, profiles.Settings):
+        raise TypeError(f"settings must be what imgclf.profiles.resolve returns, got "
+                        f"{type(settings).__name__}")
+    if settings.profile not in IMAGENET_PROFILES:
+        return False
+    return settings.profile == "full" or hardware.gpu_available()
+
+
 #: Fine-tuning's peak learning rate: a tenth of `train.TrainConfig`'s default.
 FINE_TUNE_RATE = 3e-4
 

@@ -78,3 +78,17 @@ def test_a_stack_of_other_versions_is_refused(tmp_path):
         pytest.skip("this environment happens to be Colab's stack")
     with pytest.raises(RuntimeError, match="is not Colab's stack"):
         colablike.check_stack(REPO, sys.executable)
+
+
+def test_the_python_classifiers_run_from_the_oldest_claimed_to_colabs():
+    """pyproject's "Programming Language :: Python :: 3.X" classifiers name every minor
+    version from requires-python's floor (what CI and the floors run) to Colab's."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    oldest = int(re.match(r">=\s*3\.(\d+)", project["requires-python"])[1])
+    newest = int(colabstack.PYTHON.split(".")[1])
+    named = {int(m[1]) for c in project["classifiers"]
+             if (m := re.fullmatch(r"Programming Language :: Python :: 3\.(\d+)", c))}
+    assert named == set(range(oldest, newest + 1))

@@ -109,6 +109,8 @@ def test_each_header_quotes_the_estimate_for_a_gpu(chapter):
     plan = plans.chapter(chapter, profiles.resolve(profiles.GPU_PROFILE))
     assert f"`auto` runs the `{profiles.GPU_PROFILE}` profile: " \
            f"{plans.estimate_phrase(plan)}" in header, header
+    if plans.gpu_only_phrase(plan):  # and the part that runs only there
+        assert f"{plans.gpu_only_phrase(plan)})" in header, header
 
 
 def _numbers_of(value) -> set[int]:
@@ -145,3 +147,16 @@ def test_each_header_describes_its_profile_with_the_plans_numbers(chapter, profi
     assert stated <= known, \
         f"{chapter}: the {profile} header states {sorted(stated - known)}, which its plan " \
         f"({plan.values}, {settings.epochs} epochs) does not hold: {described.group(1)}"
+
+
+def test_the_quick_imagenet_comparison_is_priced_for_a_gpu_and_left_out_on_a_cpu():
+    quick = plans.chapter("08-transfer-learning", profiles.resolve("quick"))
+    only = [t for t in quick.trainings if t.gpu_only]
+    assert only and all("ImageNet" in t.label for t in only)
+    assert not [t for t in quick.run_all(gpu=False) if t.gpu_only]
+    assert set(only) <= set(quick.run_all(gpu=True))
+    assert plans.gpu_only_phrase(quick).endswith("min on a T4")
+    full = plans.chapter("08-transfer-learning", profiles.resolve("full"))
+    assert not [t for t in full.trainings if t.gpu_only]
+    assert any("ImageNet" in t.label for t in full.run_all(gpu=False))
+    assert plans.gpu_only_phrase(full) == ""

@@ -266,7 +266,7 @@ def test_every_quick_comparison_has_seeds_of_the_current_plan():
         for a, b in sections[key]:
             assert len(measured.gaps(a, b)) == len(measured.seeds)
         plan = [[t.label, t.parameters, t.images, t.epochs, t.batch_size]
-                for t in plans.chapter(notebook, settings).trainings if not t.exercise]
+                for t in plans.chapter(notebook, settings).run_all(gpu=False)]
         assert json.loads(file.read_text())["plan"] == plan, \
             f"{notebook}: its plan changed since its seeds ran: python -m imgclf noise " \
             f"--profile quick --only {notebook[:2]} --fresh"

@@ -121,3 +121,16 @@ def test_short_runs_let_batch_normalisation_settle(profile, images, steps):
     assert cfg.bn_momentum <= base.bn_momentum
     if profile == "quick":
         assert cfg.bn_momentum == base.bn_momentum  # 0.9 already settles within 60 steps
+
+
+def test_the_imagenet_comparison_runs_in_full_and_in_quick_on_a_gpu(monkeypatch):
+    from imgclf import hardware, profiles
+
+    monkeypatch.delenv("IMGCLF_PROFILE", raising=False)
+    monkeypatch.setattr(hardware, "gpu_available", lambda: False)
+    assert transfer.runs_imagenet_comparison(profiles.resolve("full"))
+    assert not transfer.runs_imagenet_comparison(profiles.resolve("quick"))
+    assert not transfer.runs_imagenet_comparison(profiles.resolve("smoke"))
+    monkeypatch.setattr(hardware, "gpu_available", lambda: True)
+    assert transfer.runs_imagenet_comparison(profiles.resolve("quick"))
+    assert not transfer.runs_imagenet_comparison(profiles.resolve("smoke"))

@@ -63,11 +63,12 @@ def _seed_run(source: Path, out_dir: Path, profile: str, dataset: str | None, se
 
 
 def _plan(chapter: str, profile: str, dataset: str | None) -> list[list]:
-    """What the chapter trains (exercises apart): [label, parameters, images, epochs, batch]
-    per network, so that a record can be told from a changed plan."""
+    """What the chapter trains on a CPU, where the seeds run (exercises apart): [label,
+    parameters, images, epochs, batch] per network, so that a record can be told from a
+    changed plan."""
     plan = plans.chapter(chapter, resolve(profile, dataset))
     return [[t.label, t.parameters, t.images, t.epochs, t.batch_size]
-            for t in plan.trainings if not t.exercise]
+            for t in plan.run_all(gpu=False)]
 
 
 def record_of(chapter: str, runs: list[dict], pairs: list[tuple[str, str]],
