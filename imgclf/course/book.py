@@ -49,9 +49,9 @@ BUILDERS = {"html": "index.html", "linkcheck": "output.txt"}
 
 def build(runs_dir: Path | str, root: Path | str = ".", output: Path | str | None = None,
           builder: str = "html") -> Path:
-    """Stage the book of `root` and build it into `output/_build/BUILDER` (`output` defaults
-    to `root`); return the path of its index.html (html) or output.txt (linkcheck: one line
-    per link that failed or moved).
+    """Stage the book of `root` and build it into `output/_build/html` (`output` defaults to
+    `root`; Jupyter Book writes every builder's output there); return the path of its
+    index.html (html) or output.txt (linkcheck: one line per link that failed or moved).
 
     Warnings are errors (`-W -n --keep-going`). Raises RuntimeError when the build fails
     (for linkcheck: a broken link).
@@ -66,7 +66,7 @@ def build(runs_dir: Path | str, root: Path | str = ".", output: Path | str | Non
                "--builder", builder, "-W", "-n", "--keep-going", "--all"]
     if subprocess.run(command).returncode != 0:
         raise RuntimeError(f"the book did not build ({builder}): see the warnings above")
-    return output / "_build" / builder / BUILDERS[builder]
+    return output / "_build" / "html" / BUILDERS[builder]
 
 
 def summary(runs_dir: Path | str, index: Path) -> str:
