@@ -8,6 +8,7 @@ Booleans are not accepted as numbers.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -19,8 +20,9 @@ def _kind(value) -> str:
 
 
 def integer(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
-    """A whole number (Python or NumPy integer) in [minimum, maximum]."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    """A whole number (any `numbers.Integral` but a bool: Python's or NumPy's) in
+    [minimum, maximum]."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({_kind(value)})")
     value = int(value)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
@@ -32,8 +34,9 @@ def integer(name: str, value, minimum: int | None = None, maximum: int | None = 
 
 def number(name: str, value, low: float | None = None, high: float | None = None,
            low_open: bool = False, high_open: bool = False) -> float:
-    """A finite real number in the interval given (closed unless `*_open`)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    """A finite real number (any `numbers.Real` but a bool: Python's or NumPy's) in the
+    interval given (closed unless `*_open`)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {value!r} ({_kind(value)})")
     value = float(value)
     below = low is not None and (value <= low if low_open else value < low)
@@ -47,7 +50,7 @@ def number(name: str, value, low: float | None = None, high: float | None = None
 
 def rate(name: str, value) -> float:
     """A number in [0, 1): a dropout rate, a momentum, a share of the data."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
             or not 0 <= value < 1:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return float(value)
@@ -87,12 +90,18 @@ def one_of(name: str, value, choices: Sequence):
     return value
 
 
-def model(name: str, value):
-    """A Keras model (`keras.Model`, functional or Sequential)."""
+def model(name: str, value, built: bool = False):
+    """A Keras model (`keras.Model`, functional or Sequential); with `built`, one that has
+    layers and knows its input shape (an empty or unbuilt Sequential has neither)."""
     import keras
 
     if not isinstance(value, keras.Model):
-        raise TypeError(f"{name} must be a keras.Model, got {_kind(value)}")
+        hint = (": build it first (imgclf.models.get(name) for a network by name)"
+                if isinstance(value, str) else "")
+        raise TypeError(f"{name} must be a keras.Model, got {_kind(value)}{hint}")
+    if built and (not value.layers or not value.built):
+        raise ValueError(f"{name} ({value.name}) has no layers built yet: give it layers and "
+                         f"an input shape (keras.Input) before passing it here")
     return value
 
 
@@ -127,8 +136,9 @@ def array(name: str, value, ndim: int | Sequence[int] | None = None, finite: boo
                         f"{result.dtype}")
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if allowed is not None and result.ndim not in allowed:
-        raise ValueError(f"{name} must be {what or f'{allowed[0]}-dimensional'}, got shape "
-                         f"{result.shape}")
+        expected = (f"an array {what}" if what.startswith("of ") else what) or \
+            f"{allowed[0]}-dimensional"
+        raise ValueError(f"{name} must be {expected}, got shape {result.shape}")
     if nonempty and result.size == 0:
         raise ValueError(f"{name} must not be empty{what and f' ({what})'}, got shape "
                          f"{result.shape}")
@@ -168,3 +178,55 @@ def names(name: str, value, count: int | None = None) -> tuple[str, ...]:
     if not value or (count is not None and len(value) < count):
         raise ValueError(f"{name} must hold {count or 'at least one'} names, got {len(value)}")
     return tuple(value)
+
+
+class ScaledTwiceWarning(UserWarning):
+    """Images that look scaled already were given to something that scales them again."""
+
+
+def takes_uint8(model) -> bool:
+    """Whether `model` scales its inputs itself: its first layer after the input is a
+    Rescaling by 1/255 (what `imgclf.train.scaled_inputs` builds), so it expects uint8 images
+    (0-255)."""
+    import keras
+
+    first = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    return bool(first) and isinstance(first[0], keras.layers.Rescaling) and \
+        math.isclose(float(np.asarray(first[0].scale)), 1 / 255)
+
+
+def warn_if_scaled_twice(name: str, images: np.ndarray, model) -> None:
+    """Warn (`ScaledTwiceWarning`) when float `images` lie within [0, 1] but `model` scales
+    its inputs from 0-255 itself: they would come out within [0, 1/255], a near-black image
+    the network never saw."""
+    import warnings
+
+    if images.dtype.kind == "f" and images.size and takes_uint8(model) and \
+            0.0 <= float(np.nanmin(images)) and float(np.nanmax(images)) <= 1.0:
+        warnings.warn(f"{name} look scaled to [0, 1] already (max {float(np.nanmax(images)):.3g})"
+                      f", but {model.name} scales its inputs from 0-255 itself: they would be "
+                      f"scaled twice. Pass the uint8 images (0-255) instead.",
+                      ScaledTwiceWarning, stacklevel=3)
+
+
+def images(name: str, value, ndim: int = 4) -> np.ndarray:
+    """Images as the package takes them (the input contract): uint8 (0-255) or floats in
+    [0, 1], shape (N, H, W, C) when `ndim` is 4. Floats within [0, 255] but above 1 (images
+    not scaled yet) are refused with what to do, not drawn or used as if scaled."""
+    result = array(name, value, ndim=ndim, finite=True,
+                   what="of images (N, H, W, C)" if ndim == 4 else "of one image (H, W, C)")
+    if result.dtype == np.uint8:
+        return result
+    if result.dtype.kind in "iu":
+        if result.min() < 0 or result.max() > 255:
+            raise ValueError(f"{name} holds integers outside 0..255 ({result.min()}.."
+                             f"{result.max()}): images are uint8 (0-255) or floats in [0, 1]")
+        return result.astype(np.uint8)
+    low, high = float(result.min()), float(result.max())
+    if low < 0 or high > 1:
+        hint = (" They look like 0-255 values stored as floats: pass them as uint8 "
+                "(images.astype('uint8')) or scale them with imgclf.data.scale."
+                if low >= 0 and high <= 255 else "")
+        raise ValueError(f"{name} must be uint8 (0-255) or floats in [0, 1], got floats in "
+                         f"[{low:.3g}, {high:.3g}].{hint}")
+    return result

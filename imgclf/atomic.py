@@ -42,3 +42,17 @@ def write_json(path: Path | str, value) -> Path:
     except ValueError as error:
         raise ValueError(f"{path}: {error}: JSON has no NaN or infinity") from None
     return write_bytes(path, (text + "\n").encode())
+
+
+def read_json(path: Path | str, remedy: str):
+    """The JSON value in the file at `path`.
+
+    Raises:
+        ValueError: the file is not valid JSON (truncated by a killed process, or edited), with
+            its path, where the parser stopped, and `remedy`: what to do about it.
+    """
+    path = Path(path)
+    try:
+        return json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not valid JSON ({error}): {remedy}") from None

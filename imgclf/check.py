@@ -9,6 +9,7 @@ disagree.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,17 +44,23 @@ class Verdict:
 
 
 def _integer(answer) -> int | None:
-    try:
-        value = int(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if value == answer else None
+    """A whole number given as a number (Python's or NumPy's, 42.0 too); None otherwise,
+    text included: every check takes numbers, never their text."""
+    value = _number(answer)
+    return int(value) if value is not None and value == int(value) else None
+
+
+def _got(answer) -> str:
+    """How a check's "expected a number" message quotes what it got."""
+    if isinstance(answer, str):
+        return f"{answer!r}, text: pass the number itself, without quotes"
+    return repr(answer)
 
 
 def _count(answer, expected: int, hint: str) -> Verdict:
     value = _integer(answer)
     if value is None:
-        return Verdict(False, f"expected a whole number of parameters, got {answer!r}.")
+        return Verdict(False, f"expected a whole number of parameters, got {_got(answer)}.")
     if value == expected:
         return Verdict(True, f"{expected:,} parameters.")
     return Verdict(False, f"{value:,} is not it. {hint}")
@@ -87,7 +94,7 @@ def _hidden_dense(answer) -> Verdict:
 def _function_check(answer, signature: str, cases, reference: str) -> Verdict:
     """Run the learner's function on `cases`, [(description, arguments, expected value)]."""
     if not callable(answer):
-        return Verdict(False, f"expected a function {signature}, got {answer!r}.")
+        return Verdict(False, f"expected a function {signature}, got {_got(answer)}.")
     for description, arguments, expected in cases:
         try:
             got = float(answer(*arguments))
@@ -124,21 +131,26 @@ def _top_k_function(answer) -> Verdict:
 
 
 def _number(answer) -> float | None:
-    try:
-        return float(answer)
-    except (TypeError, ValueError):
+    """A finite number (any `numbers.Real` but a bool); None for anything else, text
+    included, as `_integer`."""
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, numbers.Real):
         return None
+    value = float(answer)
+    return value if math.isfinite(value) else None
 
 
 def _random_top5(answer) -> Verdict:
     value = _number(answer)
     if value is None:
-        return Verdict(False, f"expected a number (a fraction), got {answer!r}.")
+        return Verdict(False, f"expected a number (a fraction), got {_got(answer)}.")
     if np.isclose(value, 5 / 1000):
         return Verdict(True, "5 guesses out of 1000 classes: 0.5%.")
     if np.isclose(value, 0.5):
         return Verdict(False, "0.5 as a fraction is 50%, the answer for 10 classes. If you "
                               "meant 0.5%, give it as a fraction: 0.005.")
+    if value > 1:
+        return Verdict(False, f"{value:g} is not a fraction (0 to 1): give a percentage p as "
+                              f"p / 100.")
     return Verdict(False, "a random guess names 5 of the classes; how likely is the true "
                           "one among them?")
 
@@ -164,7 +176,7 @@ def _alexnet_fc6(answer) -> Verdict:
 def _sigmoid_bound(answer) -> Verdict:
     value = _number(answer)
     if value is None:
-        return Verdict(False, f"expected a number, got {answer!r}.")
+        return Verdict(False, f"expected a number, got {_got(answer)}.")
     if np.isclose(value, 0.25**10, rtol=1e-3):
         return Verdict(True, f"0.25 ** 10 = {0.25**10:.2e}: the gradient shrinks by at least "
                              f"4 ** 10 = {4**10:,}, about a millionth, before the weights.")
@@ -179,7 +191,7 @@ def _sigmoid_bound(answer) -> Verdict:
 def _init_std(answer) -> Verdict:
     value = _number(answer)
     if value is None:
-        return Verdict(False, f"expected a number, got {answer!r}.")
+        return Verdict(False, f"expected a number, got {_got(answer)}.")
     if np.isclose(value, 1 / np.sqrt(256)):
         return Verdict(True, "1/sqrt(256) = 0.0625: the sum of 256 inputs then has variance 1.")
     if np.isclose(value, np.sqrt(2 / 256)):
@@ -263,7 +275,7 @@ def _separable_ratio(answer) -> Verdict:
     expected = multiply_adds(regular) / multiply_adds(separable)
     value = _number(answer)
     if value is None:
-        return Verdict(False, f"expected a number (a ratio), got {answer!r}.")
+        return Verdict(False, f"expected a number (a ratio), got {_got(answer)}.")
     if np.isclose(value, expected, rtol=0.01):
         return Verdict(True, f"9 x 128 / (9 + 128) = {expected:.2f}: per output pixel, "
                              f"9 x 128 x 128 against 9 x 128 + 128 x 128 multiply-adds.")

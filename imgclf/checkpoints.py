@@ -3,7 +3,6 @@ epochs, each written by the chief only when several processes train one model.""
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import tempfile
@@ -31,11 +30,9 @@ class EpochLog(keras.callbacks.Callback):
         self._resumed = False
 
     def on_train_begin(self, logs=None):
-        try:
-            self.epochs = json.loads(self.path.read_text()) if self.path.exists() else []
-        except ValueError as error:
-            raise ValueError(f"{self.path} is corrupt ({error}): the run in {self.path.parent} "
-                             f"cannot be resumed; remove that folder to start it again") from None
+        self.epochs = atomic.read_json(
+            self.path, f"the run in {self.path.parent} cannot be resumed; remove that folder "
+                       f"to start it again") if self.path.exists() else []
 
     def on_epoch_begin(self, epoch, logs=None):
         if not self._resumed:  # the first epoch of this session: drop anything after it

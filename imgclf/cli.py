@@ -40,13 +40,17 @@ def _runs_dir(args) -> Path:
     return Path(args.out or Path("_build/runs") / profiles.resolve(args.profile).profile)
 
 
+#: The file that marks the repository's root folder.
+CONFIG = "_config.yml"
+
+
 def _course(module: str):
     """A module of the course's tooling (imgclf.course), which a clone of the repository has
     and the installed package (what Colab installs) leaves out."""
     import importlib
 
     try:
-        return importlib.import_module(f"imgclf.course.{module}")
+        found = importlib.import_module(f"imgclf.course.{module}")
     except ModuleNotFoundError as error:
         if not error.name or not error.name.startswith("imgclf.course"):
             raise
@@ -54,6 +58,14 @@ def _course(module: str):
             "this command is part of the course's tooling (imgclf/course), which is in a clone "
             f"of the repository, not in the installed package: git clone "
             f"{REPOSITORY} && cd imgclf && make book") from None
+    # The tooling reads and writes the repository's files by their relative paths: run
+    # anywhere else, `results` once wrote a book/results.md into the current folder.
+    if not (Path(CONFIG).is_file() and Path("notebooks").is_dir()):
+        root = Path(found.__file__).resolve().parents[2]
+        where = f": cd {root}" if (root / CONFIG).is_file() else ""
+        raise RuntimeError(f"the course's tooling runs in the repository's root folder (the one "
+                           f"with {CONFIG} and notebooks/), not in {Path.cwd()}{where}")
+    return found
 
 
 def _run_notebooks(args) -> str:
@@ -184,7 +196,7 @@ def _positive(text: str) -> int:
 
 
 def _train(args) -> str:
-    from imgclf import distribute, models, train
+    from imgclf import atomic, distribute, models, train
 
     if args.devices == distribute.SLURM:
         # Before anything touches a device: both engines require it.
@@ -204,7 +216,8 @@ def _train(args) -> str:
     cfg = train.config(settings, **changes)
     record_path = args.out / "record.json"
     if record_path.exists():
-        done = json.loads(record_path.read_text())
+        done = atomic.read_json(record_path, f"remove it, or the folder {args.out}, to train "
+                                             f"the run again")
         if done.get("epochs") == cfg.epochs and done.get("model") == args.model:
             return f"{args.out} already holds a finished run: {_summary(done)}"
     dataset = data.load(settings.dataset).subset(settings.train_size, settings.test_size,

@@ -116,6 +116,12 @@ class Training:
                      "convolutions"):
             check.integer(name, getattr(self, name), minimum=0)
         check.integer("batch_size", self.batch_size, minimum=1)
+        if self.epochs and not self.images:  # once priced in silence as nothing
+            raise ValueError(f"{self.label}: a training of {self.epochs} epochs needs images "
+                             f"to train on, got images=0 (a forward pass only has epochs=0)")
+        if not self.epochs and not self.evaluated:
+            raise ValueError(f"{self.label}: a forward pass only (epochs=0) needs evaluated "
+                             f"images, got evaluated=0")
 
     @property
     def steps(self) -> int:
@@ -132,9 +138,15 @@ def seconds(trainings, device: Device | str) -> float:
     """The estimated seconds of `trainings` (a sequence of `Training`) on `device`.
 
     Raises:
+        TypeError: `trainings` is not a sequence of `Training` (a plan's are `plan.trainings`).
         ValueError: an unknown device name (the known ones are `DEVICES`' keys).
     """
-    device = _device(device)
+    if isinstance(trainings, (str, bytes)) or not isinstance(trainings, (list, tuple)) or \
+            not all(isinstance(t, Training) for t in trainings):
+        raise TypeError(f"trainings must be a list of imgclf.cost.Training (a plan's are "
+                        f"plan.trainings; plan.seconds(device) prices a plan), got "
+                        f"{type(trainings).__name__}")
+    device = device_named(device)
     trained = [t for t in trainings if t.epochs]
     return (sum(device.seconds_per_network + device.seconds_per_convolution * t.convolutions
                 for t in trained)
@@ -142,7 +154,12 @@ def seconds(trainings, device: Device | str) -> float:
             + sum(t.training_multiply_adds for t in trainings) / device.multiply_adds_per_second)
 
 
-def _device(device: Device | str) -> Device:
+def device_named(device: Device | str) -> Device:
+    """The `Device` of `DEVICES` a name ("T4") stands for (a `Device` is returned as it is).
+
+    Raises:
+        ValueError: an unknown device name.
+    """
     if isinstance(device, Device):
         return device
     if device not in DEVICES:

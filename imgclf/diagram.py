@@ -198,7 +198,7 @@ def architecture(model, title: str, fold: bool = True,
         TypeError: not a Keras model, or `group` not callable.
         ValueError: an empty title.
     """
-    check.model("model", model)
+    check.model("model", model, built=True)
     check.text("title", title)
     check.boolean("fold", fold)
     if group is not None and not callable(group):

@@ -146,6 +146,10 @@ def expand_hostlist(hostlist: str) -> list[str]:
             first, _, last = span.partition("-")
             if not first.isdigit() or (last and not last.isdigit()):
                 raise ValueError(f"unreadable SLURM host list {hostlist!r}: range {span!r}")
+            if last and int(last) < int(first):  # "node[3-1]" once listed no node at all
+                raise ValueError(f"unreadable SLURM host list {hostlist!r}: the range {span!r} "
+                                 f"of {part!r} runs backwards ({first} > {last}); SLURM "
+                                 f"writes ranges low-high, e.g. {prefix}[{last}-{first}]")
             for number in range(int(first), int(last or first) + 1):
                 hosts.append(f"{prefix}{number:0{len(first)}d}{suffix}")
     return hosts

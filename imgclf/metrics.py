@@ -10,16 +10,12 @@ from imgclf import _validate as check
 
 
 def _check(y_true, probabilities):
-    y_true, probabilities = np.asarray(y_true), np.asarray(probabilities)
-    if probabilities.ndim != 2 or y_true.shape != (len(probabilities),):
-        raise ValueError(f"need labels (N,) and probabilities (N, classes), got "
+    probabilities = check.array("probabilities", probabilities, ndim=2, finite=True,
+                                what="of class scores (N, classes)")
+    y_true = check.labels("y_true", y_true, num_classes=probabilities.shape[1])
+    if len(y_true) != len(probabilities):
+        raise ValueError(f"need labels (N,) and probabilities (N, classes) of the same N, got "
                          f"{y_true.shape} and {probabilities.shape}")
-    if len(y_true) == 0:
-        raise ValueError("need at least one image")
-    if y_true.min() < 0 or y_true.max() >= probabilities.shape[1]:
-        raise ValueError(f"labels must be in 0..{probabilities.shape[1] - 1}, got "
-                         f"{y_true.min()}..{y_true.max()}")
-    check.array("probabilities", probabilities, ndim=2, finite=True)
     return y_true, probabilities
 
 
@@ -31,8 +27,7 @@ def top_k_accuracy(y_true, probabilities, k: int) -> float:
         probabilities: class scores, shape (N, classes).
     """
     y_true, probabilities = _check(y_true, probabilities)
-    if not isinstance(k, int) or not 1 <= k <= probabilities.shape[1]:
-        raise ValueError(f"k must be an integer in 1..{probabilities.shape[1]}, got {k!r}")
+    k = check.integer("k", k, minimum=1, maximum=probabilities.shape[1])
     top = np.argsort(-probabilities, axis=1, kind="stable")[:, :k]
     return float(np.mean((top == y_true[:, None]).any(axis=1)))
 
@@ -40,13 +35,11 @@ def top_k_accuracy(y_true, probabilities, k: int) -> float:
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     """Counts (num_classes, num_classes): row = true class, column = predicted class."""
     num_classes = check.integer("num_classes", num_classes, minimum=1)
-    y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
-    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+    y_true = check.labels("y_true", y_true, num_classes=num_classes)
+    y_pred = check.labels("y_pred", y_pred, num_classes=num_classes)
+    if y_true.shape != y_pred.shape:
         raise ValueError(f"need two label arrays of one shape (N,), got {y_true.shape} and "
                          f"{y_pred.shape}")
-    for labels in (y_true, y_pred):
-        if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
-            raise ValueError(f"labels must be in 0..{num_classes - 1}")
     return np.bincount(y_true * num_classes + y_pred,
                        minlength=num_classes * num_classes).reshape(num_classes, num_classes)
 

@@ -16,6 +16,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from imgclf import _validate as check
 from imgclf import cost
 from imgclf.data.registry import spec as data_spec
 from imgclf.profiles import Settings
@@ -436,6 +437,9 @@ def within(plan: Plan, budgets: dict[str, float]) -> bool:
     if not isinstance(budgets, dict):
         raise TypeError(f"budgets must map device names to seconds, e.g. {{'T4': 600}}, got "
                         f"{type(budgets).__name__}")
+    for device, seconds in budgets.items():  # a NaN budget once answered False in silence
+        check.number(f"budgets[{device!r}]", seconds, low=0)
+        cost.device_named(device)
     return all(plan.seconds(device) <= seconds for device, seconds in budgets.items())
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
+from imgclf import _validate as check
 from imgclf.data.registry import spec as data_spec
 
 PROFILE_VARIABLE = "IMGCLF_PROFILE"
@@ -94,7 +95,8 @@ def resolve(profile: str = "auto", dataset: str | None = None, seed: int = 0) ->
     if chosen is not None:
         data_spec(chosen)  # raises ValueError listing the known data sets
     settings = PROFILES[name]
-    return replace(settings, dataset=chosen or settings.dataset, seed=int(seed))
+    seed = check.integer("seed", seed, minimum=0)  # NumPy's generators take no negative seed
+    return replace(settings, dataset=chosen or settings.dataset, seed=seed)
 
 
 def _profile_name(profile: str) -> str:

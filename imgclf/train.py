@@ -30,7 +30,7 @@ from imgclf.augment import RandomCropFlip
 from imgclf.checkpoints import EpochLog, WorkerBackup
 from imgclf.data import Dataset
 from imgclf.models.common import check_image_shape, takes_images_of
-from imgclf.profiles import Settings
+from imgclf.profiles import PROFILES, Settings
 from imgclf.schedules import warmup_cosine
 
 NO_FLIP = ("mnist",)  # mirrored digits are other symbols
@@ -79,6 +79,14 @@ def config(settings: Settings, **changes) -> TrainConfig:
     `$IMGCLF_PRECISION` (`hardware.forced_precision`) forces mixed precision on or off in
     every profile.
     """
+    if not isinstance(settings, Settings):
+        hint = (f": imgclf.profiles.resolve({settings!r}) makes them"
+                if isinstance(settings, str) else "")
+        raise TypeError(f"settings must be an imgclf.profiles.Settings, got "
+                        f"{type(settings).__name__}{hint}")
+    if settings.profile not in PROFILES:
+        raise ValueError(f"settings.profile {settings.profile!r} is not a profile. Valid "
+                         f"profiles: {', '.join(PROFILES)}.")
     base = TrainConfig(epochs=settings.epochs, batch_size=settings.batch_size,
                        seed=settings.seed, verbose=settings.verbose,
                        flip=settings.dataset not in NO_FLIP)

@@ -38,6 +38,7 @@ def feature_extractor(network: keras.Model) -> keras.Model:
     Raises:
         ValueError: a network that ends neither in a Dense layer on (N, F) nor in (N, F).
     """
+    check.model("network", network, built=True)
     last = network.layers[-1]
     if isinstance(last, keras.layers.Dense) and len(last.input.shape) == 2:
         features = last.input
@@ -62,9 +63,11 @@ def extract(model: keras.Model, inputs: np.ndarray, batch_size: int = 256) -> np
     prediction function for every model of a comparison.
     """
     check.model("model", model)
-    if len(check.array("inputs", inputs, nonempty=False)) == 0:
+    inputs = check.array("inputs", inputs, nonempty=False)
+    if len(inputs) == 0:
         raise ValueError("extract needs at least one input")
     batch_size = check.integer("batch_size", batch_size, minimum=1)
+    check.warn_if_scaled_twice("inputs", inputs, model)
     # float32 whatever the model computes in (a mixed-precision model gives bfloat16).
     return np.concatenate([keras.ops.convert_to_numpy(model(inputs[i:i + batch_size],
                                                             training=False)).astype("float32")
@@ -95,20 +98,20 @@ def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int,
     logistic regression on the features, and takes a second.
 
     Raises:
-        ValueError: features that are not (N, F) with N >= 1, labels of another length, or
-            labels outside 0..num_classes-1.
+        TypeError: features or labels that are not arrays of numbers; a num_classes, epochs,
+            learning rate or seed that is not a number.
+        ValueError: features that are not (N, F) with N >= 1 or not finite, labels of
+            another length or not whole indices in 0..num_classes-1, epochs below 1.
     """
-    features, labels = np.asarray(features, dtype="float32"), np.asarray(labels)
-    if features.ndim != 2 or len(features) == 0:
-        raise ValueError(f"features must be a non-empty (N, F) array, got shape "
-                         f"{features.shape}")
+    features = check.array("features", features, ndim=2, finite=True,
+                           what="of extracted features (N, F)").astype("float32")
+    num_classes = check.integer("num_classes", num_classes, minimum=2)
+    labels = check.labels("labels", labels, num_classes=num_classes)
     if labels.shape != (len(features),):
         raise ValueError(f"labels must have shape ({len(features)},), got {labels.shape}")
-    if not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(f"labels must be in 0..{num_classes - 1}, got "
-                         f"{labels.min()}..{labels.max()}")
+    epochs = check.integer("epochs", epochs, minimum=1)
+    learning_rate = check.number("learning_rate", learning_rate, low=0, low_open=True)
+    seed = check.integer("seed", seed, minimum=0)
     keras.utils.set_random_seed(seed)
     classifier = head(features.shape[1], num_classes)
     classifier.compile(optimizer=keras.optimizers.Adam(learning_rate),
@@ -230,6 +233,9 @@ def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence
     Every run is scored on all of `data`'s test images. `config` gives batch size, seed and
     augmentation; the number of epochs follows from `steps`.
     """
+    if isinstance(counts, (str, bytes)) or not isinstance(counts, Sequence):
+        raise TypeError(f"counts must be a list of labelled images per class, e.g. (1, 10, "
+                        f"100), got {counts!r:.40}")
     if not counts:
         raise ValueError("counts must name at least one number of labels per class")
     for count in counts:

@@ -40,10 +40,11 @@ def _figure(nrows: int = 1, ncols: int = 1, **kwargs):
 
 
 def _show_image(ax, image: np.ndarray) -> None:
-    """Draw one HWC uint8 image (grey or colour) without ticks."""
+    """Draw one HWC image (grey or colour; uint8, or floats in [0, 1]) without ticks."""
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
-        ax.imshow(image[..., 0], cmap="gray_r", vmin=0, vmax=255)
+        ax.imshow(image[..., 0], cmap="gray_r", vmin=0,
+                  vmax=255 if image.dtype == np.uint8 else 1.0)
     else:
         ax.imshow(image, cmap="gray_r" if image.ndim == 2 else None)
     ax.set_xticks([])
@@ -61,7 +62,8 @@ def image_grid(
     """A grid of images, each titled with its class name.
 
     Args:
-        images: uint8 array (N, H, W, C), C = 1 or 3.
+        images: uint8 array (N, H, W, C), C = 1 or 3, or floats in [0, 1] (imgclf.data.scale's
+            output); floats beyond [0, 1] are refused, never drawn blank.
         labels: the N true class indices.
         class_names: the name of each class index.
         title: the figure's title.
@@ -69,7 +71,7 @@ def image_grid(
     """
     _labels(title=title)
     ncols = check.integer("ncols", ncols, minimum=1)
-    images = np.asarray(images)
+    images = check.images("images", images)
     labels = check.array("labels", labels, ndim=1, nonempty=False)
     if images.ndim != 4 or len(images) != len(labels) or len(images) == 0:
         raise ValueError(
@@ -138,6 +140,11 @@ def training_curves(history, title: str) -> Figure:
     check.mapping("history", logs, nonempty=False,
                   what="of per-epoch metrics (model.fit(...).history)")
     metrics = [key for key in logs if not key.startswith("val_") and key != "learning_rate"]
+    for key, values in logs.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
+            raise TypeError(f"history[{key!r}] must be a list of per-epoch values, got "
+                            f"{type(values).__name__}: pass model.fit(...)'s History (or its "
+                            f".history), not model.evaluate(..., return_dict=True)'s numbers")
     if not metrics or not logs[metrics[0]]:
         raise ValueError(f"training_curves needs a non-empty history, got keys {list(logs)}")
     fig, axes = _figure(1, len(metrics), figsize=(4.5 * len(metrics), 3.4))

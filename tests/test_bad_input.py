@@ -4,6 +4,8 @@ allowed, raised before anything is written."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -54,6 +56,15 @@ def _json_file(value) -> str:
     return file.name
 
 
+def _truncated_json() -> str:
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "truncated.json"
+    path.write_text('{"epochs": [1, 2')
+    return str(path)
+
+
 def _dataset(**changes):
     arrays = {"x_train": GREY, "y_train": np.arange(4) % 2, "x_test": GREY,
               "y_test": np.arange(4) % 2}
@@ -90,8 +101,24 @@ CASES = [
     ("cost.Training", "negative images",
      lambda: cost.Training("x", "x", 1, 1, images=-1, epochs=1, batch_size=1), ValueError,
      "images must be an integer >= 0, got -1"),
+    ("cost.Training", "a training of no images (once priced in silence)",
+     lambda: cost.Training("x", "x", 1, 1, images=0, epochs=2, batch_size=1), ValueError,
+     "x: a training of 2 epochs needs images to train on, got images=0"),
     ("cost.seconds", "an unknown card", lambda: cost.seconds([], "V100"), ValueError,
      "unknown device 'V100'; known: T4, A100, H100"),
+    ("cost.seconds", "a plan instead of its trainings (once an error from deep inside)",
+     lambda: cost.seconds(plans.chapter("01", SMOKE), "T4"), TypeError,
+     "trainings must be a list of imgclf.cost.Training \\(a plan's are plan.trainings"),
+    ("cost.device_named", "a card the cost model does not know", lambda: cost.device_named("P100"),
+     ValueError, "unknown device 'P100'; known: T4, A100, H100"),
+    ("plans.within", "a NaN budget (once a silent False)",
+     lambda: plans.within(plans.chapter("01", SMOKE), {"T4": float("nan")}), ValueError,
+     "budgets\\['T4'\\] must be a finite number"),
+    ("plans.within", "a budget as text (once an error from deep inside)",
+     lambda: plans.within(plans.chapter("01", SMOKE), {"T4": "10 min"}), TypeError,
+     "budgets\\['T4'\\] must be a number, got '10 min'"),
+    ("profiles.resolve", "a negative seed", lambda: profiles.resolve("smoke", seed=-1),
+     ValueError, "seed must be an integer >= 0, got -1"),
     ("plans.chapter", "an unknown chapter", lambda: plans.chapter("09", SMOKE), ValueError,
      "unknown chapter '09'; chapters: 01-image-classification"),
     ("plans.cost_table", "a profile name for settings", lambda: plans.cost_table("quick"),
@@ -117,9 +144,25 @@ CASES = [
     # data
     ("data.load", "unknown data set", lambda: data.load("cifar11"), ValueError, "Known data sets"),
     ("data.Dataset", "float images", lambda: _dataset(x_train=GREY.astype("float32")), ValueError,
-     "x_train must be uint8 of shape \\(N, H, W, C\\)"),
+     "x_train must be a NumPy array of uint8 images \\(N, H, W, C\\), got float32"),
     ("data.Dataset", "images without channels", lambda: _dataset(x_test=GREY[..., 0]), ValueError,
-     "x_test must be uint8 of shape \\(N, H, W, C\\)"),
+     "x_test must be a NumPy array of uint8 images \\(N, H, W, C\\)"),
+    ("data.Dataset", "a list of images", lambda: _dataset(x_train=GREY.tolist()), TypeError,
+     "x_train must be a NumPy array of uint8 images \\(N, H, W, C\\), got list"),
+    ("data.Dataset", "a list of labels", lambda: _dataset(y_train=[0, 1, 0, 1]), TypeError,
+     "y_train must be a NumPy array of class indices"),
+    ("data.Dataset", "class names as labels (once an error from deep inside)",
+     lambda: _dataset(y_train=np.array(["a", "b", "a", "b"])), TypeError,
+     "y_train must hold numbers"),
+    ("data.Dataset", "fractional labels (once accepted in silence)",
+     lambda: _dataset(y_test=np.array([0.0, 0.5, 1.0, 1.0])), ValueError,
+     "y_test must hold whole class indices"),
+    ("data.Dataset", "a single class (once accepted in silence)",
+     lambda: data.Dataset("toy", GREY, np.zeros(4, int), GREY, np.zeros(4, int), ("a",), "t"),
+     ValueError, "class_names must name at least 2 classes"),
+    ("data.Dataset", "test images of another size (once an error after training)",
+     lambda: _dataset(x_test=np.zeros((4, 14, 14, 1), np.uint8)), ValueError,
+     "x_test's images are \\(14, 14, 1\\), x_train's \\(28, 28, 1\\)"),
     ("data.Dataset", "labels out of range",
      lambda: _dataset(y_train=np.array([0, 1, 2, 1])), ValueError,
      "outside 0..1 for 2 classes"),
@@ -138,6 +181,33 @@ CASES = [
     ("profiles.resolve", "unknown data set for a profile",
      lambda: profiles.resolve("quick", "imagenet"),
      ValueError, "Known data sets"),
+    # Once errors from deep inside (AttributeError, KeyError, UFuncTypeError, NumPy's own):
+    ("train.config", "a profile name for settings", lambda: train.config("smoke"), TypeError,
+     "settings must be an imgclf.profiles.Settings, got str: imgclf.profiles.resolve"),
+    ("train.config", "settings of an unknown profile",
+     lambda: train.config(dataclasses.replace(SMOKE, profile="fast")), ValueError,
+     "settings.profile 'fast' is not a profile. Valid profiles: smoke, quick, full"),
+    ("transfer.feature_extractor", "a network's name",
+     lambda: transfer.feature_extractor("resnet_compact"), TypeError,
+     "network must be a keras.Model, got str: build it first"),
+    ("diagram.architecture", "an empty model",
+     lambda: diagram.architecture(_keras().Sequential(), title="t"), ValueError,
+     "model \\(sequential.*\\) has no layers built yet"),
+    ("data.Dataset", "select_classes by name",
+     lambda: SAMPLE.select_classes(["T-shirt/top", "Trouser"]), TypeError,
+     "classes must be class indices, not names: for \\['T-shirt/top', 'Trouser'\\] pass "
+     "\\[0, 1\\]"),
+    ("data.Dataset", "a negative seed for a subset", lambda: SAMPLE.subset(10, 10, seed=-1),
+     ValueError, "seed must be an integer >= 0, got -1"),
+    ("data.Dataset", "a negative seed for labels per class",
+     lambda: SAMPLE.labels_per_class(2, seed=-1), ValueError,
+     "seed must be an integer >= 0, got -1"),
+    ("transfer.few_label_comparison", "one count, not a list",
+     lambda: transfer.few_label_comparison(None, SAMPLE, 5, train.config(SMOKE), None),
+     TypeError, "counts must be a list of labelled images per class"),
+    ("viz.training_curves", "evaluate's dict (numbers, not per-epoch lists)",
+     lambda: viz.training_curves({"loss": 0.3, "accuracy": 0.9}, title="t"), TypeError,
+     "history\\['loss'\\] must be a list of per-epoch values, got float"),
     ("train.config", "zero epochs", lambda: train.config(SMOKE, epochs=0), ValueError,
      "epochs must be an integer >= 1"),
     ("train.config", "unknown training setting", lambda: train.config(SMOKE, colour=1), ValueError,
@@ -166,6 +236,10 @@ CASES = [
     ("models.naive_module", "zero-width Inception branch",
      lambda: _naive_module_of_widths(4, 0, 4), ValueError,
      "every branch width must be a positive integer"),
+    ("models.pretrained", "another size with the top kept (once 'no network?')",
+     lambda: models.pretrained("resnet50", input_shape=(64, 64, 3)), ValueError,
+     "resnet50 with its ImageNet classifier \\(include_top=True\\) takes \\(224, 224, 3\\) "
+     "images, got input_shape=\\(64, 64, 3\\)"),
     ("models.pretrained", "weights of a network Keras has none for",
      lambda: models.pretrained("alexnet"),
      ValueError, "Networks with weights: vgg16"),
@@ -236,9 +310,12 @@ CASES = [
         np.array([0, 1]), np.eye(2), 3), ValueError, "k must be an integer in 1..2"),
     ("metrics.top_k_accuracy", "top-k without images",
      lambda: metrics.top_k_accuracy(np.array([]), np.zeros((0, 2)), 1),
-     ValueError, "need at least one image"),
+     ValueError, "probabilities must not be empty"),
     ("metrics.top_k_accuracy", "top-k label out of range", lambda: metrics.top_k_accuracy(
-        np.array([0, 5]), np.eye(2), 1), ValueError, "labels must be in 0..1"),
+        np.array([0, 5]), np.eye(2), 1), ValueError, "y_true must be in 0..1"),
+    ("metrics.top_k_accuracy", "fractional labels (once a silent 0.667)", lambda:
+     metrics.top_k_accuracy(np.array([0.5, 1.0, 2.0]), np.eye(3), 1), ValueError,
+     "y_true must hold whole class indices"),
     ("metrics.confusion_matrix", "confusion of unequal lengths", lambda: metrics.confusion_matrix(
         np.array([0, 1]), np.array([0]), 2), ValueError, "need two label arrays of one shape"),
     ("analysis.receptive_field", "receptive field of a branching model",
@@ -263,7 +340,11 @@ CASES = [
     # figures, tables, scenes, exercises
     ("viz.image_grid", "image grid of 3-D images",
      lambda: viz.image_grid(GREY[..., 0], [0] * 4, ["a"], "t"),
-     ValueError, "image_grid needs images \\(N, H, W, C\\)"),
+     ValueError, "images must be an array of images \\(N, H, W, C\\), got shape"),
+    ("viz.image_grid", "0-255 values as floats (once drawn blank)",
+     lambda: viz.image_grid(GREY.astype("float32") + 200, [0] * 4, ["a", "b"], "t"),
+     ValueError, "images must be uint8 \\(0-255\\) or floats in \\[0, 1\\], got floats in "
+                 "\\[200, 200\\]. They look like 0-255 values stored as floats"),
     ("viz.class_balance", "class balance of unnamed classes", lambda: viz.class_balance(
         np.array([0, 1]), np.array([0]), ["a"], "t"), ValueError,
      "y_train holds labels 0..1, outside 0..0"),
@@ -301,6 +382,9 @@ CASES = [
     # files
     ("atomic.write_bytes", "text instead of bytes", lambda: atomic.write_bytes(
         "/tmp/imgclf-never-written.txt", "text"), TypeError, "data must be bytes, got str"),
+    ("atomic.read_json", "a truncated file (once a parser position without the path)",
+     lambda: atomic.read_json(_truncated_json(), "write it again"), ValueError,
+     "truncated.json is not valid JSON .*: write it again"),
     ("atomic.write_json", "NaN, which JSON cannot hold", lambda: atomic.write_json(
         "/tmp/imgclf-never-written.json", {"loss": float("nan")}), ValueError,
      "JSON has no NaN or infinity"),
@@ -326,6 +410,15 @@ CASES = [
     ("data.Dataset", "a subset larger than the data", lambda: SAMPLE.subset(5000, 10),
      ValueError, "size 5000 is more than the 1200 there are"),
     # distribute
+    ("distribute.expand_hostlist", "a backwards range (once 'SLURM lists 0 nodes')",
+     lambda: distribute.expand_hostlist("node[3-1]"), ValueError,
+     "the range '3-1' of 'node\\[3-1\\]' runs backwards \\(3 > 1\\); SLURM writes ranges "
+     "low-high, e.g. node\\[1-3\\]"),
+    ("distribute.slurm_task", "a backwards node range",
+     lambda: distribute.slurm_task({"SLURM_JOB_ID": "7", "SLURM_PROCID": "0",
+                                    "SLURM_NTASKS": "2", "SLURM_JOB_NODELIST": "node[3-1]",
+                                    "SLURM_TASKS_PER_NODE": "1(x2)"}), ValueError,
+     "unreadable SLURM host list 'node\\[3-1\\]'"),
     ("distribute.expand_hostlist", "a list of hosts", lambda: distribute.expand_hostlist(
         ["a", "b"]), TypeError, "hostlist must be SLURM's node list, a string"),
     ("distribute.expand_tasks_per_node", "an unreadable count", lambda:
@@ -518,6 +611,11 @@ def test_bad_command_lines_get_one_clear_line(argv, status, message, capsys, tmp
     from conftest import REPO
 
     monkeypatch.chdir(tmp_path)
+    # A repository root as the tooling commands require it (their own case below runs
+    # without one); nothing else may appear.
+    (tmp_path / "_config.yml").write_text("")
+    (tmp_path / "notebooks").mkdir()
+    before = set(tmp_path.iterdir())
     if argv[0] == "run-notebooks":
         argv = [*argv, "--notebooks", str(REPO / "notebooks"), "--out", str(tmp_path / "r")]
     try:
@@ -526,7 +624,7 @@ def test_bad_command_lines_get_one_clear_line(argv, status, message, capsys, tmp
         code = exit_.code
     err = capsys.readouterr().err
     assert code == status and message in err and "Traceback" not in err
-    assert list(tmp_path.iterdir()) == [], "nothing written"
+    assert set(tmp_path.iterdir()) == before, "nothing written"
 
 
 # --- Every public function and class of the learner's package has a case ---------------------

@@ -17,6 +17,23 @@ def test_conv_parameters():
     assert not check.answer("01-conv-parameters", 320.5)
 
 
+@pytest.mark.parametrize("exercise, right", [
+    ("01-conv-parameters", 320), ("02-random-top5", 0.005), ("04-init-std", 0.0625)])
+def test_every_check_takes_numbers_alike_and_never_their_text(exercise, right):
+    """NumPy's scalars count as numbers; text never does, in any check (once "0.005" passed
+    one check and "320" failed another)."""
+    assert check.answer(exercise, right)
+    assert check.answer(exercise, np.float64(right) if isinstance(right, float)
+                        else np.int64(right))
+    refused = check.answer(exercise, str(right))
+    assert not refused and "text: pass the number itself, without quotes" in refused.message
+
+
+def test_a_percentage_where_a_fraction_is_asked_is_named():
+    verdict = check.answer("02-random-top5", 0.5 * 100)
+    assert not verdict and "is not a fraction (0 to 1)" in verdict.message
+
+
 def test_dense_parameters():
     assert check.answer("01-dense-parameters", 7 * 7 * 64 * 128 + 128)
     assert not check.answer("01-dense-parameters", 28 * 28 * 64 * 128 + 128)

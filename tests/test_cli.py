@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_fashion
+from conftest import HANG_S, REPO, write_fashion
 
 # The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
 pytestmark = pytest.mark.backend_independent
@@ -108,3 +108,13 @@ def test_settings_cost_prints_every_chapter_estimate_and_the_gpu_budget():
     assert len(rows) == 8 and all(row.rstrip().endswith("yes") for row in rows)
     full = imgclf("settings", "--profile", "full", "--cost")
     assert full.returncode == 0 and "within" not in full.stdout and "05-resnet" in full.stdout
+
+
+def test_a_tooling_command_outside_the_repository_refuses_and_writes_nothing(tmp_path):
+    """`results` run elsewhere once exited 0 with a book/results.md written there."""
+    done = subprocess.run([sys.executable, "-m", "imgclf", "results"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=HANG_S)
+    assert done.returncode != 0
+    assert "runs in the repository's root folder" in done.stderr
+    assert f"cd {REPO}" in done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
-from conftest import write_cifar10, write_cifar100
+from conftest import HANG_S, write_cifar10, write_cifar100
 
 from imgclf import atomic, data, models, profiles, train
 from imgclf.course import results
@@ -116,8 +118,20 @@ def test_torn_run_record(tmp_path):
 def test_corrupt_training_history_stops_the_resume(tmp_path):
     (tmp_path / "history.json").write_text('[{"loss": 1.0}, {"lo')
     cfg = train.config(profiles.resolve("smoke"), epochs=1, verbose=0)
-    with pytest.raises(ValueError, match="history.json is corrupt"):
+    with pytest.raises(ValueError, match="history.json is not valid JSON .*cannot be resumed"):
         train.fit(models.small_cnn(), data.load("sample").subset(64, 16), cfg, out_dir=tmp_path)
+
+
+def test_a_truncated_run_record_is_named_by_its_path(tmp_path):
+    """`python -m imgclf train --out F` reads F/record.json to skip a finished run; a truncated
+    one once gave only the JSON parser's position."""
+    (tmp_path / "record.json").write_text('{"model": "small_cnn", "epo')
+    done = subprocess.run([sys.executable, "-m", "imgclf", "train", "--model", "small_cnn",
+                           "--profile", "smoke", "--epochs", "1", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=HANG_S)
+    assert done.returncode != 0
+    assert f"{tmp_path / 'record.json'} is not valid JSON" in done.stderr, done.stderr[-800:]
+    assert "remove it, or the folder" in done.stderr
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):

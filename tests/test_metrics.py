@@ -41,13 +41,22 @@ def test_top_k_reads_bfloat16_probabilities():
 
 @pytest.mark.parametrize("y, p, k, message", [
     ([0, 1], np.ones((3, 4)), 1, "need labels \\(N,\\)"),
-    ([0, 4], np.ones((2, 4)), 1, "labels must be in 0..3"),
+    ([0, 4], np.ones((2, 4)), 1, "y_true must be in 0..3"),
     ([0, 1], np.ones((2, 4)), 5, "k must be an integer in 1..4"),
-    ([], np.ones((0, 4)), 1, "at least one image"),
+    ([], np.ones((0, 4)), 1, "probabilities must not be empty"),
 ])
 def test_top_k_rejects_bad_input(y, p, k, message):
     with pytest.raises(ValueError, match=message):
         metrics.top_k_accuracy(np.array(y, dtype=int), p, k)
+
+
+@pytest.mark.parametrize("y, error, message", [
+    ([0.5, 1.0], ValueError, "y_true must hold whole class indices"),
+    (["a", "b"], TypeError, "y_true must hold numbers"),
+])
+def test_top_k_names_labels_that_are_not_class_indices(y, error, message):
+    with pytest.raises(error, match=message):
+        metrics.top_k_accuracy(y, np.ones((2, 4)), 1)
 
 
 def test_confusion_matrix_and_pairs():
@@ -55,10 +64,23 @@ def test_confusion_matrix_and_pairs():
     assert matrix.tolist() == [[1, 1, 0], [1, 0, 0], [0, 2, 1]]
     assert metrics.confused_pairs(matrix, ["a", "b", "c"], count=2) == [
         ("a", "b", 2), ("b", "c", 2)]
-    with pytest.raises(ValueError, match="labels must be in 0..2"):
+    with pytest.raises(ValueError, match="y_true must be in 0..2"):
         metrics.confusion_matrix([0, 3], [0, 1], 3)
     with pytest.raises(ValueError, match="two label arrays of one shape"):
         metrics.confusion_matrix([0, 1], [0], 3)
+    # Once silent: fractional predictions were truncated, empty arrays gave zeros.
+    with pytest.raises(ValueError, match="y_pred must hold whole class indices"):
+        metrics.confusion_matrix([0, 1], [0.4, 1.7], 3)
+    with pytest.raises(ValueError, match="y_true must not be empty"):
+        metrics.confusion_matrix([], [], 3)
+
+
+def test_numpy_scalars_are_taken_where_numbers_are_asked():
+    labels, p = np.array([0, 1]), np.eye(2)
+    assert metrics.top_k_accuracy(labels, p, np.int64(1)) == 1.0
+    assert metrics.confusion_matrix(labels, labels, np.int32(2)).tolist() == [[1, 0], [0, 1]]
+    with pytest.raises(TypeError, match="k must be an integer"):
+        metrics.top_k_accuracy(labels, p, np.bool_(True))
 
 
 def test_gradient_norms_by_hand():

@@ -3,11 +3,13 @@ a new classifier, fine-tuning that leaves its starting point untouched."""
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
 
-from imgclf import analysis, data, models, profiles, train, transfer
+from imgclf import _validate, analysis, data, models, profiles, train, transfer
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +65,20 @@ def test_train_head_learns_separable_features_and_checks_its_input():
     assert np.mean(transfer.extract(head, features).argmax(1) == labels) == 1.0
     with pytest.raises(ValueError, match="labels must be in 0..2"):
         transfer.train_head(features, labels + 1, 3)
-    with pytest.raises(ValueError, match="non-empty \\(N, F\\) array"):
+    with pytest.raises(ValueError, match="features must be an array of extracted features "
+                                         "\\(N, F\\), got shape \\(60, 8, 1\\)"):
         transfer.train_head(features[:, :, None], labels, 3)
+    # Once trained in silence: NaN features, fractional labels, no epochs.
+    with pytest.raises(ValueError, match="features holds 1 values that are not finite"):
+        transfer.train_head(np.where(np.arange(480).reshape(60, 8) == 7, np.nan, features),
+                            labels, 3)
+    with pytest.raises(ValueError, match="labels must hold whole class indices"):
+        transfer.train_head(features, labels / 2, 3)
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 0"):
+        transfer.train_head(features, labels, 3, epochs=0)
+    # NumPy's own integers, as every array gives them, are taken.
+    assert transfer.train_head(features, labels, np.int64(3), epochs=np.int64(2)).output_shape \
+        == (None, 3)
     with pytest.raises(ValueError, match="labels must have shape \\(60,\\)"):
         transfer.train_head(features, labels[:10], 3)
 
@@ -134,3 +148,16 @@ def test_the_imagenet_comparison_runs_in_full_and_in_quick_on_a_gpu(monkeypatch)
     monkeypatch.setattr(hardware, "gpu_available", lambda: True)
     assert transfer.runs_imagenet_comparison(profiles.resolve("quick"))
     assert not transfer.runs_imagenet_comparison(profiles.resolve("smoke"))
+
+
+def test_images_scaled_twice_get_a_warning_not_a_silent_wrong_answer():
+    """An extractor scales uint8 images itself: images already in [0, 1] would reach the
+    network within [0, 1/255] (once extracted in silence)."""
+    extractor = transfer.feature_extractor(models.small_cnn(num_classes=2))
+    images = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1)).astype(np.uint8)
+    with pytest.warns(_validate.ScaledTwiceWarning, match="inputs look scaled to \\[0, 1\\] "
+                                                          "already .* scaled twice"):
+        transfer.extract(extractor, data.scale(images))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert transfer.extract(extractor, images).shape == (4, extractor.output_shape[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,19 +32,34 @@ class Dataset:
     source: str
 
     def __post_init__(self):
+        check.text("name", self.name)
+        names = check.names("class_names", self.class_names)
+        if len(names) < 2:
+            raise ValueError(f"class_names must name at least 2 classes (a classifier of one "
+                             f"class learns nothing), got {list(names)}")
+        object.__setattr__(self, "class_names", names)
         for split in ("train", "test"):
             x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
-            if x.dtype != np.uint8 or x.ndim != 4:
-                raise ValueError(
-                    f"x_{split} must be uint8 of shape (N, H, W, C), got {x.dtype} {x.shape}"
-                )
+            if not isinstance(x, np.ndarray) or x.dtype != np.uint8 or x.ndim != 4:
+                got = f"{x.dtype} {x.shape}" if isinstance(x, np.ndarray) else type(x).__name__
+                raise (ValueError if isinstance(x, np.ndarray) else TypeError)(
+                    f"x_{split} must be a NumPy array of uint8 images (N, H, W, C), got {got}")
+            if not isinstance(y, np.ndarray):
+                raise TypeError(f"y_{split} must be a NumPy array of class indices (N,), got "
+                                f"{type(y).__name__}")
             if y.shape != (len(x),):
                 raise ValueError(f"y_{split} must have shape ({len(x)},), got {y.shape}")
-            if len(y) and not 0 <= y.min() <= y.max() < len(self.class_names):
-                raise ValueError(
-                    f"y_{split} holds labels {y.min()}..{y.max()}, outside "
-                    f"0..{len(self.class_names) - 1} for {len(self.class_names)} classes"
-                )
+            if len(y):
+                y = check.labels(f"y_{split}", y)  # whole indices, never silently truncated
+                if y.max() >= len(names):
+                    raise ValueError(
+                        f"y_{split} holds labels {y.min()}..{y.max()}, outside "
+                        f"0..{len(names) - 1} for {len(names)} classes")
+                object.__setattr__(self, f"y_{split}", y)
+        if len(self.x_test) and self.x_test.shape[1:] != self.x_train.shape[1:]:
+            raise ValueError(f"x_test's images are {self.x_test.shape[1:]}, x_train's "
+                             f"{self.x_train.shape[1:]}: a network trained on one size cannot "
+                             f"score the other; give both splits images of one shape")
 
     @property
     def num_classes(self) -> int:
@@ -63,7 +79,7 @@ class Dataset:
             ValueError: a size below 1, or above the images there are (never clipped: ask
                 for None to keep them all).
         """
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check.integer("seed", seed, minimum=0))
         train = stratified_indices(self.y_train, train_size, rng)
         test = stratified_indices(self.y_test, test_size, rng)
         return Dataset(
@@ -76,10 +92,21 @@ class Dataset:
         the order given: the data for training on some classes and transferring to others.
 
         Raises:
+            TypeError: classes that are not integers (class names: pass their indices,
+                `class_names.index(name)`).
             ValueError: fewer than 2 classes, a repeated class, or an index outside
                 0..num_classes-1.
         """
-        classes = [int(c) for c in classes]
+        if isinstance(classes, (str, bytes)) or not isinstance(classes, Iterable):
+            raise TypeError(f"classes must be a list of class indices, got {classes!r:.60}")
+        classes = list(classes)
+        named = [c for c in classes if isinstance(c, str)]
+        if named:
+            known = {name: i for i, name in enumerate(self.class_names)}
+            raise TypeError(f"classes must be class indices, not names: for {named} pass "
+                            f"{[known.get(n, '?') for n in named]} (class_names.index(name)"
+                            f"; {self.name} has {list(self.class_names)})")
+        classes = [check.integer("each class", c, minimum=0) for c in classes]
         if len(classes) < 2 or len(set(classes)) != len(classes):
             raise ValueError(f"select_classes needs 2 or more distinct classes, got {classes}")
         unknown = [c for c in classes if not 0 <= c < self.num_classes]
@@ -103,8 +130,8 @@ class Dataset:
         Raises:
             ValueError: a count below 1, or above the images of the smallest class.
         """
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise ValueError(f"count must be an integer >= 1, got {count!r}")
+        count = check.integer("count", count, minimum=1)
+        seed = check.integer("seed", seed, minimum=0)
         smallest = int(np.bincount(self.y_train, minlength=self.num_classes).min())
         if count > smallest:
             raise ValueError(f"{self.name} has only {smallest} training images in its smallest "

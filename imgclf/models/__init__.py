@@ -9,6 +9,7 @@ the defaults give the published network. Where `keras.applications` ships the sa
 from __future__ import annotations
 
 import functools
+import inspect
 
 from imgclf.models.alexnet import AlexNet, AlexNetOneTower, AlexNetSmall
 from imgclf.models.cnn import four_layer_cnn, plain_cnn, small_cnn
@@ -114,6 +115,13 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
 
     # Build ours first: a bad input shape is reported before anything is downloaded.
     shape = {} if input_shape is None else {"input_shape": tuple(input_shape)}
+    published = inspect.signature(BUILDERS[name]).parameters["input_shape"].default
+    if include_top and input_shape is not None and tuple(input_shape) != tuple(published):
+        # Once reported as missing weights ("no network?"): the top's dense layers were
+        # trained on the published size's features and fit no other.
+        raise ValueError(f"{name} with its ImageNet classifier (include_top=True) takes "
+                         f"{tuple(published)} images, got input_shape={tuple(input_shape)}: "
+                         f"use include_top=False (with pooling='avg') for other sizes")
     ours = get(name, include_top=include_top, pooling=pooling, **shape)
     application = getattr(keras.applications, KERAS_APPLICATIONS[name])
     try:
