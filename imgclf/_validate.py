@@ -209,12 +209,11 @@ def warn_if_scaled_twice(name: str, images: np.ndarray, model) -> None:
                       ScaledTwiceWarning, stacklevel=3)
 
 
-def images(name: str, value, ndim: int = 4) -> np.ndarray:
+def images(name: str, value) -> np.ndarray:
     """Images as the package takes them (the input contract): uint8 (0-255) or floats in
-    [0, 1], shape (N, H, W, C) when `ndim` is 4. Floats within [0, 255] but above 1 (images
-    not scaled yet) are refused with what to do, not drawn or used as if scaled."""
-    result = array(name, value, ndim=ndim, finite=True,
-                   what="of images (N, H, W, C)" if ndim == 4 else "of one image (H, W, C)")
+    [0, 1], shape (N, H, W, C). Floats within [0, 255] but above 1 (images not scaled yet) are
+    refused with what to do, not drawn or used as if scaled."""
+    result = array(name, value, ndim=4, finite=True, what="of images (N, H, W, C)")
     if result.dtype == np.uint8:
         return result
     if result.dtype.kind in "iu":

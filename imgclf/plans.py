@@ -335,7 +335,8 @@ def _transfer(settings: Settings, size: _Size):
     extractor = _once(lambda: transfer.feature_extractor(resnet(half)()))
     trainings += _few_labels(settings, values, extractor, size.classes - half, target_test,
                              scratch=resnet(size.classes - half))
-    if settings.profile in transfer.IMAGENET_PROFILES:  # the comparison from ImageNet's MobileNet
+    on_gpu = settings.profile in transfer.IMAGENET_ON_GPU
+    if on_gpu or settings.profile in transfer.IMAGENET_ALWAYS:  # from ImageNet's MobileNet
         from imgclf import applications
 
         imagenet = _once(lambda: transfer.feature_extractor(applications.imagenet_classifier(
@@ -344,7 +345,7 @@ def _transfer(settings: Settings, size: _Size):
                                  imagenet, size.classes - half,
                                  _count(values["imagenet_test_images"], target_test),
                                  scratch=None, network="MobileNet (ImageNet)",
-                                 gpu_only=settings.profile != "full")
+                                 gpu_only=on_gpu)
     head = _head(extractor, size.classes - half)
     for count in values["exercise_counts"]:
         images = count * (size.classes - half)

@@ -190,16 +190,17 @@ def _steps_config(base: train.TrainConfig, images: int, steps: int, **changes):
                                verbose=0, bn_momentum=momentum, **changes)
 
 
-#: The profiles whose chapter 8 repeats the few-label comparison from ImageNet's MobileNet: the
-#: full profile everywhere, the quick profile (what `auto` runs on a GPU, Colab's T4 included)
-#: only where a GPU is visible (`runs_imagenet_comparison`); both only where the weights
-#: download.
-IMAGENET_PROFILES = ("quick", "full")
+#: Where chapter 8 repeats the few-label comparison from ImageNet's MobileNet (only where the
+#: weights download): in these profiles on every machine...
+IMAGENET_ALWAYS = ("full",)
+#: ...and in these where a GPU is visible (what `auto` runs on a GPU, Colab's T4 included).
+#: `imgclf.plans` prices the latter for GPUs only (`cost.Training.gpu_only`).
+IMAGENET_ON_GPU = ("quick",)
 
 
 def runs_imagenet_comparison(settings) -> bool:
-    """Whether chapter 8 runs its ImageNet comparison in `settings`' profile on this machine:
-    always in `full`, in `quick` where a GPU is visible (see `IMAGENET_PROFILES`).
+    """Whether chapter 8 runs its ImageNet comparison in `settings`' profile on this machine
+    (`IMAGENET_ALWAYS`, `IMAGENET_ON_GPU`).
 
     Raises:
         TypeError: `settings` is not an `imgclf.profiles.Settings`.
@@ -209,9 +210,8 @@ def runs_imagenet_comparison(settings) -> bool:
     if not isinstance(settings, profiles.Settings):
         raise TypeError(f"settings must be what imgclf.profiles.resolve returns, got "
                         f"{type(settings).__name__}")
-    if settings.profile not in IMAGENET_PROFILES:
-        return False
-    return settings.profile == "full" or hardware.gpu_available()
+    return settings.profile in IMAGENET_ALWAYS or (
+        settings.profile in IMAGENET_ON_GPU and hardware.gpu_available())
 
 
 #: Fine-tuning's peak learning rate: a tenth of `train.TrainConfig`'s default.

@@ -165,7 +165,7 @@ CASES = [
      "x_test's images are \\(14, 14, 1\\), x_train's \\(28, 28, 1\\)"),
     ("data.Dataset", "labels out of range",
      lambda: _dataset(y_train=np.array([0, 1, 2, 1])), ValueError,
-     "outside 0..1 for 2 classes"),
+     "y_train must be in 0..1, got 0..2"),
     ("data.Dataset", "labels of the wrong length",
      lambda: _dataset(y_test=np.zeros(3, int)), ValueError,
      "y_test must have shape \\(4,\\)"),

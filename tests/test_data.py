@@ -253,6 +253,6 @@ def test_dataset_rejects_inconsistent_arrays():
     with pytest.raises(ValueError, match="y_train must have shape"):
         data.Dataset("x", np.zeros((3, 2, 2, 1), np.uint8), np.zeros(2, np.int64),
                      np.zeros((1, 2, 2, 1), np.uint8), np.zeros(1, np.int64), ("a", "b"), "")
-    with pytest.raises(ValueError, match="outside 0..1"):
+    with pytest.raises(ValueError, match="y_train must be in 0..1, got 0..5"):
         data.Dataset("x", np.zeros((2, 2, 2, 1), np.uint8), np.array([0, 5]),
                      np.zeros((1, 2, 2, 1), np.uint8), np.zeros(1, np.int64), ("a", "b"), "")

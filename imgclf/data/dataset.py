@@ -49,13 +49,9 @@ class Dataset:
                                 f"{type(y).__name__}")
             if y.shape != (len(x),):
                 raise ValueError(f"y_{split} must have shape ({len(x)},), got {y.shape}")
-            if len(y):
-                y = check.labels(f"y_{split}", y)  # whole indices, never silently truncated
-                if y.max() >= len(names):
-                    raise ValueError(
-                        f"y_{split} holds labels {y.min()}..{y.max()}, outside "
-                        f"0..{len(names) - 1} for {len(names)} classes")
-                object.__setattr__(self, f"y_{split}", y)
+            if len(y):  # whole indices in range, never silently truncated
+                object.__setattr__(self, f"y_{split}",
+                                   check.labels(f"y_{split}", y, num_classes=len(names)))
         if len(self.x_test) and self.x_test.shape[1:] != self.x_train.shape[1:]:
             raise ValueError(f"x_test's images are {self.x_test.shape[1:]}, x_train's "
                              f"{self.x_train.shape[1:]}: a network trained on one size cannot "
