@@ -5,7 +5,7 @@ Backend-neutral: it imports `keras` (never `tensorflow`) and only where a functi
 
 from imgclf import data, profiles
 
-__version__ = "0.1.0"
+__version__ = "0.1.1"
 REPOSITORY = "https://github.com/imgclf/imgclf"
 
 __all__ = ["REPOSITORY", "data", "profiles"]

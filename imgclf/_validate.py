@@ -184,6 +184,23 @@ class ScaledTwiceWarning(UserWarning):
     """Images that look scaled already were given to something that scales them again."""
 
 
+class BatchLargerThanDataWarning(UserWarning):
+    """A training batch larger than the images it trains on: every epoch is one step."""
+
+
+def warn_if_batch_exceeds(batch_size: int, images: int) -> None:
+    """Warn (`BatchLargerThanDataWarning`) when `batch_size` exceeds the `images` a training
+    steps through: each epoch is then a single step on all of them, so a run of E epochs
+    takes E optimiser steps, far fewer than its settings suggest."""
+    import warnings
+
+    if batch_size > images:
+        warnings.warn(f"batch_size {batch_size} is larger than the {images} images trained on: "
+                      f"each epoch is one step, so the run takes as many steps as epochs. "
+                      f"Lower batch_size (imgclf.train.config(settings, batch_size=...)) or "
+                      f"train on more images.", BatchLargerThanDataWarning, stacklevel=3)
+
+
 def takes_uint8(model) -> bool:
     """Whether `model` scales its inputs itself: its first layer after the input is a
     Rescaling by 1/255 (what `imgclf.train.scaled_inputs` builds), so it expects uint8 images

@@ -193,8 +193,8 @@ def receptive_field(model) -> tuple[int, int]:
     for layer in layers_of(model):
         calls = inbound_layers(layer)
         if len(calls) != 1 or len(calls[0]) > 1:
-            raise ValueError(f"receptive_field needs a chain of layers; {layer.name} joins "
-                             f"several inputs")
+            raise ValueError(f"receptive_field needs a model that is a chain of layers; "
+                             f"{layer.name} joins several inputs")
         window = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
         if window is None:
             continue

@@ -40,7 +40,8 @@ def write_json(path: Path | str, value) -> Path:
     try:
         text = json.dumps(value, indent=2, sort_keys=True, allow_nan=False)
     except ValueError as error:
-        raise ValueError(f"{path}: {error}: JSON has no NaN or infinity") from None
+        raise ValueError(f"value cannot be written to {path}: {error}: JSON has no NaN or "
+                         f"infinity") from None
     return write_bytes(path, (text + "\n").encode())
 
 
@@ -55,4 +56,4 @@ def read_json(path: Path | str, remedy: str):
     try:
         return json.loads(path.read_text())
     except (ValueError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path} is not valid JSON ({error}): {remedy}") from None
+        raise ValueError(f"path {path} is not valid JSON ({error}): {remedy}") from None

@@ -134,10 +134,11 @@ def expand_hostlist(hostlist: str) -> list[str]:
             current += char
     parts.append(current)
     hosts = []
+    unreadable = f"unreadable SLURM host list hostlist={hostlist!r}"
     for part in parts:
         match = re.fullmatch(r"([^\[\],]+)(?:\[([\d,-]+)\]([^\[\],]*))?", part)
         if not match:
-            raise ValueError(f"unreadable SLURM host list {hostlist!r}: {part!r}")
+            raise ValueError(f"{unreadable}: {part!r}")
         prefix, ranges, suffix = match[1], match[2], match[3] or ""
         if not ranges:
             hosts.append(prefix)
@@ -145,11 +146,11 @@ def expand_hostlist(hostlist: str) -> list[str]:
         for span in ranges.split(","):
             first, _, last = span.partition("-")
             if not first.isdigit() or (last and not last.isdigit()):
-                raise ValueError(f"unreadable SLURM host list {hostlist!r}: range {span!r}")
+                raise ValueError(f"{unreadable}: range {span!r}")
             if last and int(last) < int(first):  # "node[3-1]" once listed no node at all
-                raise ValueError(f"unreadable SLURM host list {hostlist!r}: the range {span!r} "
-                                 f"of {part!r} runs backwards ({first} > {last}); SLURM "
-                                 f"writes ranges low-high, e.g. {prefix}[{last}-{first}]")
+                raise ValueError(f"{unreadable}: the range {span!r} of {part!r} runs backwards "
+                                 f"({first} > {last}); SLURM writes ranges low-high, e.g. "
+                                 f"{prefix}[{last}-{first}]")
             for number in range(int(first), int(last or first) + 1):
                 hosts.append(f"{prefix}{number:0{len(first)}d}{suffix}")
     return hosts

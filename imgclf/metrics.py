@@ -38,8 +38,8 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     y_true = check.labels("y_true", y_true, num_classes=num_classes)
     y_pred = check.labels("y_pred", y_pred, num_classes=num_classes)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"need two label arrays of one shape (N,), got {y_true.shape} and "
-                         f"{y_pred.shape}")
+        raise ValueError(f"y_true and y_pred must be two label arrays of one shape (N,), got "
+                         f"{y_true.shape} and {y_pred.shape}")
     return np.bincount(y_true * num_classes + y_pred,
                        minlength=num_classes * num_classes).reshape(num_classes, num_classes)
 

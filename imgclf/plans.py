@@ -100,7 +100,8 @@ def chapter(name: str, settings: Settings) -> Plan:
                         f"(...)), got {type(settings).__name__}")
     matches = [c for c in CHAPTERS if c == name or c.split("-")[0] == name]
     if len(matches) != 1:
-        raise ValueError(f"unknown chapter {name!r}; chapters: {', '.join(CHAPTERS)}")
+        raise ValueError(f"name must be a chapter of the book, got {name!r}; chapters: "
+                         f"{', '.join(CHAPTERS)}")
     values, pending = _PLANS[matches[0]](settings, _Size.of(settings))
     return Plan(matches[0], settings, values, tuple(pending))
 

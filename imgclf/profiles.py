@@ -93,7 +93,7 @@ def resolve(profile: str = "auto", dataset: str | None = None, seed: int = 0) ->
     name = _profile_name(profile)
     chosen = dataset if dataset is not None else os.environ.get(DATASET_VARIABLE) or None
     if chosen is not None:
-        data_spec(chosen)  # raises ValueError listing the known data sets
+        data_spec(chosen, "dataset" if dataset is not None else DATASET_VARIABLE)
     settings = PROFILES[name]
     seed = check.integer("seed", seed, minimum=0)  # NumPy's generators take no negative seed
     return replace(settings, dataset=chosen or settings.dataset, seed=seed)

@@ -8,10 +8,10 @@ versions, to the file named by `$IMGCLF_RUN_METRICS`, from which the runner make
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import asdict
 
+from imgclf import _validate as check
 from imgclf import atomic, hardware
 from imgclf.profiles import Settings
 from imgclf.table import Table
@@ -32,10 +32,10 @@ def report(settings: Settings, **metrics: float) -> Table:
         raise TypeError(f"settings must be imgclf.profiles.resolve(profile)'s Settings, got "
                         f"{type(settings).__name__}")
     if not metrics:
-        raise ValueError("report needs at least one metric: report(settings, name=value)")
+        raise ValueError("report needs at least one metric, got no metrics: "
+                         "report(settings, name=value)")
     for key, value in metrics.items():
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"metric {key} must be a finite number, got {value!r}")
+        check.number(key, value)
     payload = {
         "settings": asdict(settings),
         "metrics": {key: float(value) for key, value in metrics.items()},

@@ -25,7 +25,8 @@ class Table:
     def __post_init__(self):
         for row in self.rows:
             if len(row) != len(self.columns):
-                raise ValueError(f"row {row} has {len(row)} cells, the table {len(self.columns)}")
+                raise ValueError(f"rows: row {row} has {len(row)} cells, the table "
+                                 f"{len(self.columns)} columns")
 
     @classmethod
     def of(cls, columns: Sequence[str], rows: Sequence[Sequence], caption: str = "") -> Table:

@@ -192,6 +192,8 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
         got = "an empty Dataset" if isinstance(data, Dataset) else type(data).__name__
         raise TypeError(f"data must be a non-empty imgclf.data.Dataset (imgclf.data.load(...)), "
                         f"got {got}")
+    check.warn_if_batch_exceeds(
+        cfg.batch_size, int(len(data.x_train) * (1 - cfg.validation_split)))  # as Keras splits
     if not (isinstance(model, keras.Model) or callable(model)):
         raise TypeError(f"model must be a keras.Model or a function building one, got "
                         f"{type(model).__name__}")
@@ -360,11 +362,11 @@ def fit_each(builders: dict[str, Callable[[], keras.Model]], data: Dataset,
     the same config: the side-by-side comparisons of the chapters. Returns {name: Trained}."""
     check.mapping("builders", builders, what="{name: function building a model}")
     if not builders:
-        raise ValueError("fit_each needs at least one {name: builder}")
+        raise ValueError("builders must hold at least one {name: builder}, got {}")
     if not all(callable(build) and not isinstance(build, keras.Model)
                for build in builders.values()):
-        raise TypeError("fit_each needs functions that build models (lambda: models....), "
-                        "not built models: each run builds its own")
+        raise TypeError("builders must map names to functions that build models (lambda: "
+                        "models....), not to built models: each run builds its own")
     runs = {}
     for name, build in builders.items():
         print(f"--- {name}", flush=True)

@@ -45,10 +45,10 @@ def feature_extractor(network: keras.Model) -> keras.Model:
     elif not isinstance(last, keras.layers.Dense) and len(network.output.shape) == 2:
         features = network.output
     else:
-        raise ValueError(f"{network.name} must end in a Dense classifier on (N, features), or "
-                         f"in (N, features) itself, to have its features extracted; its last "
-                         f"layer is {last.name} ({type(last).__name__}) with output "
-                         f"{network.output.shape}")
+        raise ValueError(f"network {network.name} must end in a Dense classifier on (N, "
+                         f"features), or in (N, features) itself, to have its features "
+                         f"extracted; its last layer is {last.name} "
+                         f"({type(last).__name__}) with output {network.output.shape}")
     body = keras.Model(network.input, features, name=f"{network.name}_features")
     inputs, scaled = train.scaled_inputs(network.input_shape[1:])
     extractor = keras.Model(inputs, body(scaled), name=body.name)
@@ -65,7 +65,7 @@ def extract(model: keras.Model, inputs: np.ndarray, batch_size: int = 256) -> np
     check.model("model", model)
     inputs = check.array("inputs", inputs, nonempty=False)
     if len(inputs) == 0:
-        raise ValueError("extract needs at least one input")
+        raise ValueError("inputs must hold at least one input, got none")
     batch_size = check.integer("batch_size", batch_size, minimum=1)
     check.warn_if_scaled_twice("inputs", inputs, model)
     # float32 whatever the model computes in (a mixed-precision model gives bfloat16).
@@ -238,8 +238,8 @@ def few_label_comparison(extractor: keras.Model, data: Dataset, counts: Sequence
                         f"100), got {counts!r:.40}")
     if not counts:
         raise ValueError("counts must name at least one number of labels per class")
-    for count in counts:
-        check.integer("each count of labels per class", count, minimum=1)
+    for i, count in enumerate(counts):
+        check.integer(f"counts[{i}] (labels per class)", count, minimum=1)
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be an imgclf.data.Dataset, got {type(data).__name__}")
     if not isinstance(config, train.TrainConfig):

@@ -354,7 +354,7 @@ def compare_bars(values: dict[str, float], ylabel: str, title: str,
     """One bar per labelled value (fractions shown as percent), each with its value on top."""
     _labels(ylabel=ylabel, title=title)
     if isinstance(values, dict) and not values:
-        raise ValueError("compare_bars needs at least one value")
+        raise ValueError("values must hold at least one value to draw a bar, got {}")
     _numbers_by_label("values", values, "{label: value}")
     check.boolean("percent", percent)
     fig, axes = _figure(figsize=(max(4.5, 1.4 * len(values)), 3.5))
@@ -435,12 +435,12 @@ def compare_curves(histories: dict[str, dict], metric: str, title: str,
     if ylabel is not None:
         check.text("ylabel", ylabel)
     if isinstance(histories, dict) and not histories:
-        raise ValueError("compare_curves needs at least one history")
+        raise ValueError("histories must hold at least one history, got {}")
     check.mapping("histories", histories, what="{run label: history}")
     for label, history in histories.items():
         logs = getattr(history, "history", history)
         if not isinstance(logs, Mapping) or metric not in logs:
-            raise ValueError(f"the history of {label!r} has no {metric!r}; it has "
+            raise ValueError(f"histories[{label!r}] has no metric {metric!r}; it has "
                              f"{sorted(logs) if isinstance(logs, Mapping) else type(logs)}")
     fig, axes = _figure(figsize=(6.5, 3.8))
     ax = axes[0, 0]
@@ -471,7 +471,7 @@ def per_layer(values: dict[str, dict[str, float]], ylabel: str, title: str,
     """
     _labels(ylabel=ylabel, title=title)
     if isinstance(values, dict) and not values:
-        raise ValueError("per_layer needs at least one run")
+        raise ValueError("values must hold at least one run, got {}")
     check.mapping("values", values, what="{run label: {layer name: value}}")
     for label, by_layer in values.items():
         _numbers_by_label(f"values[{label!r}]", by_layer, "{layer name: value}")
@@ -501,13 +501,13 @@ def activation_histograms(activations: dict[str, dict[str, np.ndarray]], title: 
     """
     _labels(title=title)
     if isinstance(activations, dict) and not activations:
-        raise ValueError("activation_histograms needs at least one run")
+        raise ValueError("activations must hold at least one run, got {}")
     check.mapping("activations", activations, what="{run label: {layer name: outputs}}")
     rows = list(activations)
     columns = list(check.mapping(f"activations[{rows[0]!r}]", activations[rows[0]]))
     for label in rows:
         if list(activations[label]) != columns:
-            raise ValueError(f"every run must show the same layers: {label!r} has "
+            raise ValueError(f"activations: every run must show the same layers: {label!r} has "
                              f"{list(activations[label])}, {rows[0]!r} {columns}")
         for layer in columns:
             check.array(f"activations[{label!r}][{layer!r}]", activations[label][layer],
@@ -539,13 +539,14 @@ def labelled_points(points: Mapping[str, tuple[float, float]], xlabel: str, ylab
     """A scatter plot with each point's label beside it: {label: (x, y)}."""
     _labels(xlabel=xlabel, ylabel=ylabel, title=title)
     if isinstance(points, dict) and not points:
-        raise ValueError("labelled_points needs at least one point")
+        raise ValueError("points must hold at least one point, got {}")
     check.mapping("points", points, what="{label: (x, y)}")
     for label, point in points.items():
         if not isinstance(point, (tuple, list)) or len(point) != 2:
             raise ValueError(f"points[{label!r}] must be (x, y), got {point!r}")
-        check.number(f"x of {label!r}", point[0], low=0 if logx else None, low_open=logx)
-        check.number(f"y of {label!r}", point[1])
+        check.number(f"the x of points[{label!r}]", point[0], low=0 if logx else None,
+                     low_open=logx)
+        check.number(f"the y of points[{label!r}]", point[1])
     fig, axes = _figure(figsize=(6.5, 4))
     ax = axes[0, 0]
     xs, ys = zip(*points.values(), strict=True)
@@ -568,7 +569,7 @@ def lines_by_x(series: Mapping[str, Mapping[float, float]], xlabel: str, ylabel:
     """One line per label through its points {x: y} (fractions shown as percent)."""
     _labels(xlabel=xlabel, ylabel=ylabel, title=title)
     if isinstance(series, dict) and not series:
-        raise ValueError("lines_by_x needs at least one series")
+        raise ValueError("series must hold at least one line, got {}")
     check.mapping("series", series, what="{label: {x: y}}")
     for label, points in series.items():
         check.mapping(f"series[{label!r}]", points, what="{x: y}")

@@ -96,7 +96,7 @@ def test_receptive_field(chain, field):
 def test_receptive_field_needs_a_chain():
     inputs = keras.Input((8, 8, 3))
     joined = keras.layers.Add()([keras.layers.Conv2D(3, 3, padding="same")(inputs), inputs])
-    with pytest.raises(ValueError, match="needs a chain of layers"):
+    with pytest.raises(ValueError, match="needs a model that is a chain of layers"):
         analysis.receptive_field(keras.Model(inputs, joined))
 
 

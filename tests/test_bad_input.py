@@ -5,6 +5,7 @@ allowed, raised before anything is written."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import pytest
@@ -120,7 +121,7 @@ CASES = [
     ("profiles.resolve", "a negative seed", lambda: profiles.resolve("smoke", seed=-1),
      ValueError, "seed must be an integer >= 0, got -1"),
     ("plans.chapter", "an unknown chapter", lambda: plans.chapter("09", SMOKE), ValueError,
-     "unknown chapter '09'; chapters: 01-image-classification"),
+     "name must be a chapter of the book, got '09'; chapters: 01-image-classification"),
     ("plans.cost_table", "a profile name for settings", lambda: plans.cost_table("quick"),
      TypeError, "settings must be imgclf.profiles.Settings"),
     ("plans.within", "budgets as a number",
@@ -170,7 +171,7 @@ CASES = [
      lambda: _dataset(y_test=np.zeros(3, int)), ValueError,
      "y_test must have shape \\(4,\\)"),
     ("data.Dataset", "empty subset",
-     lambda: SAMPLE.subset(0, 10), ValueError, "at least 1 element"),
+     lambda: SAMPLE.subset(0, 10), ValueError, "train_size must be at least 1"),
     ("data.Dataset", "one class selected", lambda: SAMPLE.select_classes([3]), ValueError,
      "2 or more distinct classes"),
     ("data.Dataset", "too many labels per class", lambda: SAMPLE.labels_per_class(500), ValueError,
@@ -296,9 +297,9 @@ CASES = [
     ("spread.verdict", "a gap that is not a number", lambda: spread.verdict(
         "0.1", [0.1, 0.2, 0.3]), TypeError, "run_gap must be a number"),
     ("spread.verdict", "a NaN among the seeds", lambda: spread.verdict(
-        0.1, [0.1, float("nan"), 0.3]), ValueError, "seed gap must be a finite number"),
+        0.1, [0.1, float("nan"), 0.3]), ValueError, "seed_gaps\\[1\\] must be a finite number"),
     ("spread.summary", "no values", lambda: spread.summary([]), ValueError,
-     "summary needs at least one value"),
+     "values must hold at least one value"),
     ("transfer.head_run", "images for a data set", lambda: transfer.head_run(
         _keras().Sequential([_keras().Input((4,)), _keras().layers.Dense(2)]), GREY),
      TypeError, "labelled must be an imgclf.data.Dataset"),
@@ -317,10 +318,11 @@ CASES = [
      metrics.top_k_accuracy(np.array([0.5, 1.0, 2.0]), np.eye(3), 1), ValueError,
      "y_true must hold whole class indices"),
     ("metrics.confusion_matrix", "confusion of unequal lengths", lambda: metrics.confusion_matrix(
-        np.array([0, 1]), np.array([0]), 2), ValueError, "need two label arrays of one shape"),
+        np.array([0, 1]), np.array([0]), 2), ValueError,
+     "y_true and y_pred must be two label arrays of one shape"),
     ("analysis.receptive_field", "receptive field of a branching model",
      lambda: analysis.receptive_field(
-        _branching_model()), ValueError, "needs a chain of layers"),
+        _branching_model()), ValueError, "needs a model that is a chain of layers"),
     ("timing.forward_seconds", "timing images of the wrong shape", lambda: timing.forward_seconds(
         models.small_cnn(), np.zeros((2, 32, 32, 3), "float32")), ValueError,
      "takes a batch of shape \\(N, 28, 28, 1\\)"),
@@ -403,12 +405,13 @@ CASES = [
      "spec must be a DataSpec \\(imgclf.data.spec\\(name\\)\\)"),
     ("data.scale", "float images", lambda: data.scale(GREY.astype("float32")), TypeError,
      "scale takes uint8 images"),
-    ("data.spec", "a number", lambda: data.spec(10), ValueError, "Unknown data set 10"),
+    ("data.spec", "a number", lambda: data.spec(10), TypeError,
+     "name must be a data set's name, a string, got 10 \\(int\\)"),
     ("data.stratified_indices", "more than there are", lambda: data.stratified_indices(
         np.arange(10) % 2, 11, np.random.default_rng(0)), ValueError,
-     "size 11 is more than the 10 there are; ask for None"),
+     "size=11 is more than the 10 there are; ask for None"),
     ("data.Dataset", "a subset larger than the data", lambda: SAMPLE.subset(5000, 10),
-     ValueError, "size 5000 is more than the 1200 there are"),
+     ValueError, "train_size=5000 is more than the 1200 there are"),
     # distribute
     ("distribute.expand_hostlist", "a backwards range (once 'SLURM lists 0 nodes')",
      lambda: distribute.expand_hostlist("node[3-1]"), ValueError,
@@ -418,7 +421,7 @@ CASES = [
      lambda: distribute.slurm_task({"SLURM_JOB_ID": "7", "SLURM_PROCID": "0",
                                     "SLURM_NTASKS": "2", "SLURM_JOB_NODELIST": "node[3-1]",
                                     "SLURM_TASKS_PER_NODE": "1(x2)"}), ValueError,
-     "unreadable SLURM host list 'node\\[3-1\\]'"),
+     "unreadable SLURM host list hostlist='node\\[3-1\\]'"),
     ("distribute.expand_hostlist", "a list of hosts", lambda: distribute.expand_hostlist(
         ["a", "b"]), TypeError, "hostlist must be SLURM's node list, a string"),
     ("distribute.expand_tasks_per_node", "an unreadable count", lambda:
@@ -481,7 +484,7 @@ CASES = [
     ("models.LocalResponseNormalization", "an even window", lambda:
      models.LocalResponseNormalization(size=4), ValueError, "positive odd integer"),
     ("models.basic_block", "an array instead of a tensor", lambda: models.basic_block(
-        np.zeros((1, 8, 8, 3)), 16), TypeError, "basic_block takes the output of a layer"),
+        np.zeros((1, 8, 8, 3)), 16), TypeError, "basic_block takes as x the output of a layer"),
     ("models.bottleneck_block", "zero filters", lambda: models.bottleneck_block(
         _keras().Input((8, 8, 16)), 0), ValueError, "filters must be an integer >= 1"),
     ("models.conv_bn_relu", "momentum of 1", lambda: models.conv_bn_relu(
@@ -503,7 +506,7 @@ CASES = [
                                                                     accuracy=0.5), TypeError,
      "settings must be imgclf.profiles.resolve"),
     ("runs.report", "no metric", lambda: runs.report(SMOKE), ValueError,
-     "report needs at least one metric"),
+     "report needs at least one metric, got no metrics"),
     ("train.fit", "a config from elsewhere", lambda: train.fit(models.small_cnn(), SAMPLE,
                                                               {"epochs": 1}), TypeError,
      "cfg must be a TrainConfig"),
@@ -514,7 +517,7 @@ CASES = [
      "seed must be an integer >= 0"),
     ("train.fit_each", "built models instead of builders", lambda: train.fit_each(
         {"a": models.small_cnn()}, SAMPLE, train.config(SMOKE)), TypeError,
-     "fit_each needs functions that build models"),
+     "builders must map names to functions that build models"),
     ("train.save", "a file without .keras", lambda: train.save(models.small_cnn(),
                                                               "/tmp/model.h5"), ValueError,
      "path must be a file name ending in .keras"),
@@ -530,7 +533,7 @@ CASES = [
     ("transfer.few_label_comparison", "a count of 0 labels", lambda:
      transfer.few_label_comparison(models.small_cnn(), SAMPLE, (0,), train.config(SMOKE),
                                    scratch=None), ValueError,
-     "each count of labels per class must be an integer >= 1"),
+     "counts\\[0\\] \\(labels per class\\) must be an integer >= 1"),
     ("transfer.fine_tuning_model", "a network instead of an extractor", lambda:
      transfer.fine_tuning_model(models.small_cnn(), models.small_cnn()), TypeError,
      "extractor must come from imgclf.transfer.feature_extractor"),
@@ -545,7 +548,7 @@ CASES = [
      "human_error must be a finite number in \\[0, 1\\]"),
     ("viz.compare_curves", "a metric the histories lack", lambda: viz.compare_curves(
         {"a": {"loss": [1.0]}}, "accuracy", title="t"), ValueError,
-     "the history of 'a' has no 'accuracy'"),
+     "histories\\['a'\\] has no metric 'accuracy'"),
     ("viz.confusion", "a matrix that is not square", lambda: viz.confusion(
         np.zeros((2, 3)), ["a", "b"], title="t"), ValueError, "matrix must be square"),
     ("viz.dataset_sizes", "names instead of facts", lambda: viz.dataset_sizes(
@@ -556,7 +559,8 @@ CASES = [
         GREY, [0, 1, 0, 1], ["a", "b"], "t", predicted=[0, 1, 2, 0]), ValueError,
      "predicted must be in 0..1"),
     ("viz.labelled_points", "x of 0 on a log axis", lambda: viz.labelled_points(
-        {"a": (0, 1.0)}, "x", "y", "t", logx=True), ValueError, "x of 'a' must be a finite"),
+        {"a": (0, 1.0)}, "x", "y", "t", logx=True), ValueError,
+     "the x of points\\['a'\\] must be a finite"),
     ("viz.lines_by_x", "a point that is not a number", lambda: viz.lines_by_x(
         {"a": {1: "high"}}, "x", "y", "t"), TypeError, "must be a number, got 'high'"),
     ("viz.parameter_share", "no model", lambda: viz.parameter_share(None, title="t"),
@@ -577,24 +581,93 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", [c[2:] for c in CASES],
+#: Cases whose message rightly names something other than a parameter, with the reason.
+NAMES_NO_PARAMETER = {
+    "distribute.slurm_task": "its input is SLURM's environment: the message names the variable",
+}
+
+
+def argument_names(value) -> set[str]:
+    """The parameter names of a public function, or of a class's constructor and methods."""
+    import inspect
+
+    functions = [value]
+    if inspect.isclass(value):
+        functions = [value.__init__, *(getattr(value, name) for name in dir(value)
+                                       if not name.startswith("_")
+                                       and callable(getattr(value, name)))]
+    names = set()
+    for function in functions:
+        try:
+            names |= {name for name in inspect.signature(function).parameters
+                      if name not in ("self", "cls")}
+        except (TypeError, ValueError):  # a builtin without a signature
+            continue
+    return names
+
+
+def names_an_argument(value, message: str) -> bool:
+    """Whether `message` names one of `value`'s parameters as a word (``x``, ``x[0]``,
+    ``x=...``), or, for a function of keyword arguments (**settings), a keyword it was given
+    (``epochs must ...``, ``plain20=...``)."""
+    import inspect
+    import re
+
+    names = argument_names(value)
+    if any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w(])", message) for name in names):
+        return True
+    try:
+        keywords = any(p.kind is p.VAR_KEYWORD
+                       for p in inspect.signature(value).parameters.values())
+    except (TypeError, ValueError):
+        keywords = False
+    return keywords and re.search(r"^\w+ must |\b\w+=", message) is not None
+
+
+@pytest.mark.parametrize("name, call, error, message", [(c[0], *c[2:]) for c in CASES],
                          ids=[f"{c[0]}: {c[1]}" for c in CASES])
-def test_bad_input_gets_a_clear_error(call, error, message):
-    with pytest.raises(error, match=message):
+def test_bad_input_gets_a_clear_error_that_names_the_argument(name, call, error, message):
+    with pytest.raises(error, match=message) as raised:
         call()
+    if name not in NAMES_NO_PARAMETER:
+        public = public_api()[name]
+        assert names_an_argument(public, str(raised.value)), (
+            f"the message names none of {sorted(argument_names(public))}: {raised.value}")
+
+
+TRAIN = ["train", "--model", "small_cnn", "--dataset", "sample", "--profile", "smoke",
+         "--epochs", "1", "--out", "run"]
+
+
+def _train(*changes: str) -> list[str]:
+    """The train command line with the options `changes` names replaced."""
+    argv = list(TRAIN)
+    for option, value in zip(changes[::2], changes[1::2], strict=True):
+        argv[argv.index(option) + 1] = value
+    return argv
 
 
 CLI_CASES = [
-    ("download of an unknown data set", ["download", "cifar11"], 1, "Known data sets"),
-    ("train without epochs", ["train", "--model", "small_cnn", "--epochs", "0", "--out", "x"],
-     2, "must be a positive whole number, got '0'"),
-    ("train an unknown model", ["train", "--model", "resnet18", "--epochs", "1", "--out", "x"],
-     1, "Known models"),
+    ("download of an unknown data set", ["download", "cifar11"], 1,
+     "Known data sets: fashion_mnist, mnist, cifar10, cifar100, sample"),
+    ("download of nothing", ["download"], 1, "give a data set NAME or --profile P"),
+    ("train without epochs", _train("--epochs", "0"), 2,
+     "--epochs: must be a positive whole number, got '0'"),
+    ("train for 'two' epochs", _train("--epochs", "two"), 2,
+     "--epochs: must be a positive whole number, got 'two'"),
+    ("train an unknown model", _train("--model", "resnet18"), 1,
+     "Unknown model 'resnet18'. Known models: small_cnn"),
+    ("train a model too large for the images", _train("--model", "resnet50"), 1,
+     "at least 32x32 pixels"),
+    ("train on an unknown data set", _train("--dataset", "imagenet"), 1,
+     "Unknown data set dataset='imagenet'"),
+    ("train in an unknown profile", _train("--profile", "fast"), 2, "invalid choice: 'fast'"),
+    ("train without --out", TRAIN[:-2], 2, "--out"),
     ("settings of an unknown profile", ["settings", "--profile", "fast"], 2,
      "invalid choice: 'fast'"),
     ("settings field that does not exist", ["settings", "--field", "colour"], 1,
-     "unknown field 'colour'"),
-    ("weights of AlexNet", ["weights", "alexnet"], 1, "No ImageNet weights for 'alexnet'"),
+     "unknown field 'colour'; fields: profile, dataset"),
+    ("weights of AlexNet", ["weights", "alexnet"], 1, "No ImageNet weights for name='alexnet'"),
     ("results without records", ["results", "--keep", "quick", "--runs", "nowhere"], 1,
      "no run records"),
     ("notebooks that do not exist", ["run-notebooks", "--profile", "smoke", "--only", "99"],
@@ -651,6 +724,7 @@ EXEMPT = {
 }
 
 
+@functools.cache
 def public_api() -> dict[str, object]:
     """"module.name" -> object for the learner's package: the `__all__` of its subpackages
     (data, models) and the public functions and classes defined in its other modules."""
@@ -692,3 +766,4 @@ def test_every_public_function_has_a_bad_input_case():
     assert missing == [], f"public functions without a bad-input case: {missing}"
     assert covered - set(api) == set(), "cases for names that are not public (renamed?)"
     assert set(EXEMPT) - set(api) == set(), "exemptions for names that are gone"
+    assert set(NAMES_NO_PARAMETER) - covered == set(), "exemptions for cases that are gone"

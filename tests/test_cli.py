@@ -62,20 +62,6 @@ def test_settings_of_a_profile():
     assert done.stdout.strip() == "cifar10"
 
 
-def test_bad_arguments_say_what_is_allowed():
-    done = imgclf("download")
-    assert done.returncode == 1 and "give a data set NAME or --profile P" in done.stderr
-    done = imgclf("download", "imagenet")
-    assert "Known data sets: fashion_mnist, mnist, cifar10, cifar100, sample" in done.stderr
-    done = imgclf("settings", "--profile", "fast")
-    assert done.returncode == 2 and "invalid choice: 'fast'" in done.stderr
-    assert all(name in done.stderr.splitlines()[-1] for name in ("smoke", "quick", "full", "auto"))
-    done = imgclf("settings", "--profile", "smoke", "--field", "colour")
-    assert "unknown field 'colour'; fields: profile, dataset" in done.stderr
-    done = imgclf("run-notebooks", "--profile", "smoke", "--only", "99")
-    assert done.returncode == 1 and "no notebook in notebooks starts with 99" in done.stderr
-
-
 def test_version_and_the_name_the_user_called():
     done = imgclf("--version")
     assert done.returncode == 0

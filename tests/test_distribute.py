@@ -171,7 +171,7 @@ def test_a_slurm_task_knows_its_rank_hosts_and_ports():
     ({"SLURM_PROCID": "x"}, "SLURM_PROCID must be a whole number, got 'x'"),
     ({"SLURM_PROCID": "5"}, "task 5 of 5 does not fit"),
     ({"SLURM_STEP_NUM_TASKS": "4"}, "task 3 of 4 does not fit its 5 task slots"),
-    ({"SLURM_STEP_NODELIST": "gpu[07-"}, "unreadable SLURM host list 'gpu[07-'"),
+    ({"SLURM_STEP_NODELIST": "gpu[07-"}, "unreadable SLURM host list hostlist='gpu[07-'"),
     ({"SLURM_STEP_TASKS_PER_NODE": "2(x)"}, "unreadable SLURM tasks per node '2(x)'"),
     ({"SLURM_STEP_TASKS_PER_NODE": "2"}, "SLURM lists 3 nodes but tasks for 1"),
     ({distribute.PORT_VARIABLE: "80"}, "IMGCLF_PORT must be a port in 1024..65530, got '80'"),

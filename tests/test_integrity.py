@@ -119,7 +119,7 @@ def test_corrupt_training_history_stops_the_resume(tmp_path):
     (tmp_path / "history.json").write_text('[{"loss": 1.0}, {"lo')
     cfg = train.config(profiles.resolve("smoke"), epochs=1, verbose=0)
     with pytest.raises(ValueError, match="history.json is not valid JSON .*cannot be resumed"):
-        train.fit(models.small_cnn(), data.load("sample").subset(64, 16), cfg, out_dir=tmp_path)
+        train.fit(models.small_cnn(), data.load("sample").subset(72, 16), cfg, out_dir=tmp_path)
 
 
 def test_a_truncated_run_record_is_named_by_its_path(tmp_path):

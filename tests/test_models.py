@@ -195,7 +195,7 @@ def test_bad_names_and_depths():
         models.CifarResNet(21)
     with pytest.raises(ValueError, match="shortcut must be one of"):
         models.CifarResNet(20, shortcut="C")
-    with pytest.raises(ValueError, match="No ImageNet weights for 'alexnet'"):
+    with pytest.raises(ValueError, match="No ImageNet weights for name='alexnet'"):
         models.pretrained("alexnet")
 
 

@@ -52,7 +52,7 @@ def test_bad_environment_values_are_named(monkeypatch):
         profiles.resolve("auto")
     monkeypatch.delenv("IMGCLF_PROFILE")
     monkeypatch.setenv("IMGCLF_DATASET", "imagenet")
-    with pytest.raises(ValueError, match="Unknown data set 'imagenet'"):
+    with pytest.raises(ValueError, match="Unknown data set IMGCLF_DATASET='imagenet'"):
         profiles.resolve("smoke")
 
 

@@ -33,9 +33,14 @@ def test_report_without_a_runner_writes_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("value", [math.nan, math.inf, "0.9", None])
-def test_report_rejects_values_that_are_not_finite_numbers(value):
-    with pytest.raises(ValueError, match="must be a finite number"):
+@pytest.mark.parametrize("value, error, message", [
+    (math.nan, ValueError, "test_accuracy must be a finite number"),
+    (math.inf, ValueError, "test_accuracy must be a finite number"),
+    ("0.9", TypeError, "test_accuracy must be a number, got '0.9'"),
+    (None, TypeError, "test_accuracy must be a number, got None"),
+])
+def test_report_rejects_values_that_are_not_finite_numbers(value, error, message):
+    with pytest.raises(error, match=message):
         report(profiles.resolve("smoke"), test_accuracy=value)
 
 

@@ -96,7 +96,8 @@ def test_fine_tuning_trains_a_copy(sample):
                                atol=1e-5)
     assert analysis.totals(tuned).trainable > 0.99 * analysis.totals(
         models.CompactResNet(num_classes=5)).trainable
-    cfg = train.config(profiles.resolve("smoke"), epochs=2, verbose=0, validation_split=0.0)
+    cfg = train.config(profiles.resolve("smoke"), epochs=2, verbose=0, validation_split=0.0,
+                       batch_size=20)  # one batch of the 20 images
     train.fit(lambda: tuned, five.labels_per_class(4), cfg, evaluate_test=False)
     assert all(np.array_equal(a, b) for a, b in zip(before, extractor.get_weights(),
                                                     strict=True))

@@ -76,6 +76,8 @@ class Dataset:
                 for None to keep them all).
         """
         rng = np.random.default_rng(check.integer("seed", seed, minimum=0))
+        _subset_size("train_size", train_size, len(self.y_train))
+        _subset_size("test_size", test_size, len(self.y_test))
         train = stratified_indices(self.y_train, train_size, rng)
         test = stratified_indices(self.y_test, test_size, rng)
         return Dataset(
@@ -161,6 +163,20 @@ def scale(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32) / np.float32(255)
 
 
+def _subset_size(argument: str, size: int | None, available: int) -> int | None:
+    """`size` checked as the caller's `argument`: None, or a count in 1..available."""
+    if size is None:
+        return None
+    size = check.integer(argument, size)
+    if size < 1:
+        raise ValueError(f"{argument} must be at least 1 (a subset needs an element), got "
+                         f"{size}")
+    if size > available:
+        raise ValueError(f"{argument}={size} is more than the {available} there are; ask for "
+                         f"None to keep them all")
+    return size
+
+
 def stratified_indices(
     labels: np.ndarray, size: int | None, rng: np.random.Generator
 ) -> np.ndarray:
@@ -181,12 +197,7 @@ def stratified_indices(
                         f"got {type(rng).__name__}")
     if size is None:
         return rng.permutation(len(labels))
-    size = check.integer("size", size)
-    if size < 1:
-        raise ValueError(f"a subset needs at least 1 element, got size={size}")
-    if size > len(labels):
-        raise ValueError(f"size {size} is more than the {len(labels)} there are; ask for "
-                         f"None to keep them all")
+    size = _subset_size("size", size, len(labels))
     classes = np.unique(labels)
     base, extra = divmod(size, len(classes))
     chosen = []

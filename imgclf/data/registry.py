@@ -163,10 +163,14 @@ def names() -> list[str]:
     return list(DATASETS)
 
 
-def spec(name: str) -> DataSpec:
-    """The `DataSpec` of `name`; raises ValueError listing the known names for any other."""
-    if not isinstance(name, str) or name not in DATASETS:
+def spec(name: str, argument: str = "name") -> DataSpec:
+    """The `DataSpec` of `name`; raises ValueError listing the known names for any other,
+    naming the caller's `argument` that held it, and TypeError for what is not a name."""
+    if not isinstance(name, str):
+        raise TypeError(f"{argument} must be a data set's name, a string, got {name!r} "
+                        f"({type(name).__name__}). Known data sets: {', '.join(DATASETS)}.")
+    if name not in DATASETS:
         raise ValueError(
-            f"Unknown data set {name!r}. Known data sets: {', '.join(DATASETS)}."
+            f"Unknown data set {argument}={name!r}. Known data sets: {', '.join(DATASETS)}."
         )
     return DATASETS[name]

@@ -90,7 +90,7 @@ def get(name: str, **kwargs):
             builder rejects (too small an input names the minimum size).
     """
     if name not in BUILDERS:
-        raise ValueError(f"Unknown model {name!r}. Known models: {', '.join(BUILDERS)}.")
+        raise ValueError(f"Unknown model name={name!r}. Known models: {', '.join(BUILDERS)}.")
     return BUILDERS[name](**kwargs)
 
 
@@ -107,7 +107,7 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
         WeightsUnavailableError: (within seconds) the weights are neither cached nor reachable.
     """
     if name not in KERAS_APPLICATIONS:
-        raise ValueError(f"No ImageNet weights for {name!r}. Networks with weights: "
+        raise ValueError(f"No ImageNet weights for name={name!r}. Networks with weights: "
                          f"{', '.join(KERAS_APPLICATIONS)}.")
     import keras
 

@@ -68,7 +68,7 @@ def check_block(block: str, x, **positive: int) -> None:
     import keras
 
     if not isinstance(x, keras.KerasTensor) or len(x.shape) != 4:
-        raise TypeError(f"{block} takes the output of a layer, a Keras tensor (N, H, W, C) "
+        raise TypeError(f"{block} takes as x the output of a layer, a Keras tensor (N, H, W, C) "
                         f"(e.g. keras.Input((32, 32, 3))), got {getattr(x, 'shape', x)!r:.80}")
     for name, value in positive.items():
         check.integer(f"{block}: {name}", value, minimum=1)

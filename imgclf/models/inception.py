@@ -13,9 +13,11 @@ convolutions in front of the 3x3 and 5x5 ones (and behind the pooling) to narrow
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 from keras import layers
 
 from imgclf.models.common import (
@@ -45,7 +47,7 @@ def naive_module(x, n1x1: int, n3x3: int, n5x5: int, name: str = "naive"):
     C input channels, so stacking these modules widens the maps at every step.
     """
     check_block(name, x)
-    _check_widths(name, n1x1, n3x3, n5x5)
+    _check_widths(name, n1x1=n1x1, n3x3=n3x3, n5x5=n5x5)
     branches = [
         _conv_relu(x, n1x1, 1, f"{name}_1x1"),
         _conv_relu(x, n3x3, 3, f"{name}_3x3"),
@@ -64,7 +66,8 @@ def reduction_module(x, n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int
     Shapes: (N, H, W, C) -> (N, H, W, n1x1 + n3x3 + n5x5 + pool_proj).
     """
     check_block(name, x)
-    _check_widths(name, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj)
+    _check_widths(name, n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3,
+                  n5x5_reduce=n5x5_reduce, n5x5=n5x5, pool_proj=pool_proj)
     bn = batch_norm
     branch1 = _conv_relu(x, n1x1, 1, f"{name}_1x1", batch_norm=bn)
     branch2 = _conv_relu(x, n3x3_reduce, 1, f"{name}_3x3_reduce", batch_norm=bn)
@@ -76,9 +79,14 @@ def reduction_module(x, n1x1: int, n3x3_reduce: int, n3x3: int, n5x5_reduce: int
     return layers.Concatenate(name=f"{name}_concat")([branch1, branch2, branch3, branch4])
 
 
-def _check_widths(name, *widths):
-    if not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
-        raise ValueError(f"{name}: every branch width must be a positive integer, got {widths}")
+def _check_widths(name, **widths):
+    """Every branch width a positive integer (Python's or NumPy's); the message names the
+    argument that is not."""
+    for argument, width in widths.items():
+        if (isinstance(width, (bool, np.bool_)) or not isinstance(width, numbers.Integral)
+                or width < 1):
+            raise ValueError(f"{name}: every branch width must be a positive integer, got "
+                             f"{argument}={width!r}")
 
 
 def residual_module(x, width: int, scale: float = 0.2, name: str = "inception_resnet"):

@@ -151,7 +151,7 @@ def verdict(run_gap: float | None, seed_gaps: Sequence[float]) -> str:
         every seed's is negative, or when this run's is not positive although every seed's
         was; `CANNOT_TELL` when the seeds disagree (or tie); `ONE_SEED` without a spread.
     """
-    gaps = [check.number("seed gap", g) for g in seed_gaps]
+    gaps = [check.number(f"seed_gaps[{i}]", g) for i, g in enumerate(seed_gaps)]
     if run_gap is not None:
         check.number("run_gap", run_gap)
     if len(gaps) < MIN_SEEDS:
@@ -166,9 +166,9 @@ def verdict(run_gap: float | None, seed_gaps: Sequence[float]) -> str:
 def summary(values: Sequence[float]) -> dict[str, float]:
     """{"low", "high", "mean", "std"} of a metric or a gap over seeds (std: the sample's,
     n - 1; 0 for one value)."""
-    values = [check.number("value", v) for v in values]
+    values = [check.number(f"values[{i}]", v) for i, v in enumerate(values)]
     if not values:
-        raise ValueError("summary needs at least one value")
+        raise ValueError("values must hold at least one value to summarise, got none")
     mean = sum(values) / len(values)
     spread = (math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
               if len(values) > 1 else 0.0)
