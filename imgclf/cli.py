@@ -170,6 +170,9 @@ def _build_book(args) -> str:
     book = _course("book")
 
     runs = _runs_dir(args)
+    if args.student:
+        built = book.build_student(runs)
+        return f"{book.summary(runs, built)}\nIts Colab notebooks: {built.parents[2] / 'colab'}"
     built = book.build(runs, builder=args.builder)
     return book.summary(runs, built) if args.builder == "html" else f"linkcheck: {built}"
 
@@ -333,6 +336,9 @@ def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:
             command.add_argument("--builder", default="html", choices=("html", "linkcheck"),
                                  help="the HTML site (default), or Sphinx's check of every "
                                       "external link")
+            command.add_argument("--student", action="store_true",
+                                 help="the student edition, without the solutions (HTML and "
+                                      "Colab notebooks, in _build/student)")
         else:
             command.add_argument("--notebooks", type=Path, default=Path("notebooks"))
             command.add_argument("--only", nargs="+", metavar="NN",

@@ -487,6 +487,14 @@ CASES = [
         np.zeros((1, 8, 8, 3)), 16), TypeError, "basic_block takes as x the output of a layer"),
     ("models.bottleneck_block", "zero filters", lambda: models.bottleneck_block(
         _keras().Input((8, 8, 16)), 0), ValueError, "filters must be an integer >= 1"),
+    ("models.preact_block", "zero filters", lambda: models.preact_block(
+        _keras().Input((8, 8, 16)), 0), ValueError, "filters must be an integer >= 1"),
+    ("diagram.side_by_side", "a model without a label", lambda: diagram.side_by_side(
+        [models.small_cnn()], title="t"), TypeError, "models must be a dict {label: keras.Model"),
+    ("diagram.legibility", "a saved image for a figure", lambda: diagram.legibility(
+        "figure.png"), TypeError, "figure must be a matplotlib Figure, got str"),
+    ("diagram.defects", "no figure", lambda: diagram.defects(None), TypeError,
+     "figure must be a matplotlib Figure, got NoneType"),
     ("models.conv_bn_relu", "momentum of 1", lambda: models.conv_bn_relu(
         _keras().Input((8, 8, 3)), 8, momentum=1.0), ValueError,
      "momentum must be in \\[0, 1\\)"),
@@ -712,11 +720,12 @@ EXEMPT = {
         "catalog.ChallengeResult", "catalog.DatasetFacts", "check.Verdict",
         "distribute.SlurmTask", "distribute.Workers", "distribute.Replication",
         "profiles.Settings", "scenes.Scene", "scenes.SceneObject", "train.Trained",
-        "transfer.Result", "transfer.HeadRun", "claims.Outcome", "spread.Spread")},
+        "transfer.Result", "transfer.HeadRun", "claims.Outcome", "spread.Spread",
+        "diagram.Legibility")},
     # Exceptions: raised by imgclf with their message, never called with user values.
     **{name: "an exception imgclf raises" for name in (
         "data.CorruptDataError", "data.DataNotFoundError", "models.WeightsUnavailableError",
-        "train.TrainingDiverged")},
+        "train.TrainingDiverged", "diagram.IllegibleDiagramWarning")},
     "train.TrainConfig": "validated where it is used: train.fit and train.config (cases)",
     "cost.Device": "a card's figures, stated in cost.DEVICES (a record)",
     "plans.Plan": "made by plans.chapter (cases), never by a caller",

@@ -286,3 +286,26 @@ def test_every_network_gives_float32_probabilities_under_mixed_precision():
             keras.backend.clear_session()
     finally:
         keras.mixed_precision.set_global_policy(previous)
+
+
+def test_the_pre_activation_block_adds_its_input_unchanged():
+    """With its last convolution zeroed (F(x) = 0) the pre-activation block returns x itself,
+    negative values too; the original block returns relu(x). Same weights either way."""
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 16)).astype("float32")
+    outputs = {}
+    for name, block, last in (("preact", resnet.preact_block, "preact_2_conv"),
+                              ("original", resnet.basic_block, "original_2_conv")):
+        model = block_alone(block, name)
+        kernel = model.get_layer(last)
+        kernel.set_weights([np.zeros_like(w) for w in kernel.get_weights()])
+        outputs[name] = model.predict(x, verbose=0)
+        outputs[f"{name} parameters"] = model.count_params()
+    np.testing.assert_allclose(outputs["preact"], x, atol=1e-6)
+    np.testing.assert_allclose(outputs["original"], np.maximum(x, 0), atol=1e-6)
+    assert outputs["preact parameters"] == outputs["original parameters"]
+    assert output_shape(resnet.preact_block, (32, 32, 16), filters=32, stride=2) == (16, 16, 32)
+
+
+def block_alone(block, name):
+    inputs = keras.Input((8, 8, 16))
+    return keras.Model(inputs, block(inputs, filters=16, name=name))

@@ -12,7 +12,7 @@ import jupytext
 import pytest
 from conftest import REPO
 
-from imgclf import plans, profiles
+from imgclf import diagram, plans, profiles
 from imgclf.course import book, colab, sitecheck
 from imgclf.course.execute import notebook_sources, run_notebooks
 
@@ -100,9 +100,45 @@ def test_every_figure_is_numbered_captioned_and_a_network_is_drawn(smoke_runs, s
     named = colab.figures(jupytext.read(source).cells)
     referenced = set(colab.NUMREF.findall(text))
     assert referenced <= set(named), f"numref to no figure: {referenced - set(named)}"
-    drawn = [cell for cell in shown if "diagram.architecture(" in "".join(cell["source"])]
+    drawn = [cell for cell in shown if re.search(r"diagram\.(architecture|side_by_side)\(",
+                                                 "".join(cell["source"]))]
     assert drawn, "no architecture diagram"
     assert any(cell["metadata"]["mystnb"]["figure"]["name"] in referenced for cell in drawn)
+    # Every diagram reads in the book's column: no wider than it (so its text keeps the
+    # diagram's own size, at least 8 pt), at most 7 in tall, and none broke a rule as drawn.
+    for cell in drawn:
+        name = cell["metadata"]["mystnb"]["figure"]["name"]
+        assert "IllegibleDiagramWarning" not in json.dumps(cell["outputs"]), name
+        for output in cell["outputs"]:
+            if "image/png" in output.get("data", {}):
+                width, height, dpi = png_size(output["data"]["image/png"])
+                assert width <= diagram.COLUMN_PX, f"{name} is {width} px wide"
+                assert height / dpi <= diagram.MAX_HEIGHT_IN + 0.05, f"{name}: {height} px"
+
+
+def png_size(encoded: str) -> tuple[int, int, float]:
+    """(width, height, dots per inch) of a base64 PNG, read from its IHDR and pHYs chunks
+    (matplotlib writes the figure's dpi there)."""
+    import base64
+    import struct
+
+    data = base64.b64decode(encoded)
+    width, height = struct.unpack(">II", data[16:24])
+    at = data.find(b"pHYs")
+    per_metre = struct.unpack(">I", data[at + 4:at + 8])[0] if at > 0 else 3937
+    return width, height, per_metre * 0.0254
+
+
+def test_the_student_edition_is_staged_without_the_solutions(smoke_runs, tmp_path):
+    """`make student`'s pages: every chapter's exercises, none of its solutions (staging only;
+    the HTML build is the same as the book's, tested above)."""
+    out, _ = smoke_runs
+    site = book.stage(out, REPO, tmp_path / "site", student=True)
+    for source in SOURCES:
+        staged = json.loads((site / "notebooks" / f"{source.stem}.ipynb").read_text())
+        text = json.dumps(staged)
+        assert "{solution-start}" not in text and "{solution-end}" not in text, source.stem
+        assert text.count("{exercise}") == source.read_text().count("```{exercise}")
 
 
 @pytest.fixture(scope="session")
@@ -132,21 +168,31 @@ def test_book_builds_with_warnings_as_errors(built_book):
 
 
 def test_site_in_a_real_browser(smoke_runs, built_book):
-    """Every page in headless Chromium: no console or script errors, no request off the
-    local files, every image loaded, every internal link and anchor found, every Colab
-    button on a committed notebook. A screenshot of chapter 6 is kept for CI's artifacts."""
+    """Every page in headless Chromium at 1280 px: no console or script errors, no request off
+    the local files, every image loaded, every internal link and anchor found, every Colab
+    button on a committed notebook, no code cut off, no injected parameters cell, and no
+    serious or critical accessibility violation (axe-core). A screenshot of chapter 6 is kept
+    for CI's artifacts."""
     try:
         sitecheck.chromium()
     except sitecheck.BrowserUnavailableError as error:
         if os.environ.get("IMGCLF_REQUIRE_TOOLS") == "1":
             raise
         pytest.skip(str(error))
+    if sitecheck.axe_script(REPO) is None and os.environ.get("IMGCLF_REQUIRE_TOOLS") == "1":
+        pytest.fail("axe-core is missing: make browser installs it with npm")
     shot = REPO / "_build" / "artifacts" / "06-inception.png"
     report = sitecheck.check(built_book.parent, REPO, ("notebooks/06-inception.html", shot))
     print(report.summary())
     assert report.problems == []
+    assert report.axe or os.environ.get("IMGCLF_REQUIRE_TOOLS") != "1"
     chapters = {f"colab/{source.stem}.ipynb" for source in SOURCES}
     assert set(report.colab_targets) == chapters
+    # Each chapter states its objectives, and its first uses of terms link to the glossary
+    # (each link is one of the internal links checked above).
+    assert set(report.objectives) >= {f"notebooks/{source.stem}.html" for source in SOURCES}
+    terms = sum(len(re.findall(r"\{term\}`", source.read_text())) for source in SOURCES)
+    assert report.glossary_links >= terms > 0
     assert report.pages >= len(SOURCES) + 4 and report.images >= len(SOURCES)
     assert report.internal_links > 10 * report.pages
     assert shot.stat().st_size > 10_000

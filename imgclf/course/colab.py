@@ -9,6 +9,7 @@ Colab notebook is the same chapter as plain notebook markdown:
 - an exercise becomes a bold "Exercise N." paragraph;
 - a solution (its text and its code) becomes one collapsed `<details>` block, so nothing in
   it runs under *Run all* and it stays hidden until asked for;
+- a glossary link ({term}) becomes its text;
 - a figure's caption (the code cell's `mystnb.figure`) becomes a "**Fig. N.** caption"
   paragraph under the cell, and a `{numref}` to it "Fig. N", numbered as the book numbers
   them: on from the figures of the chapters before;
@@ -28,15 +29,16 @@ from pathlib import Path
 from imgclf import atomic
 from imgclf.course.pairs import CHECKED_TAG, paired_notebook, tags
 from imgclf.course.repository import configured
+from imgclf.course.solutions import pieces
 
 FOLDER = "colab"
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 NUMREF = re.compile(r"\{numref\}`([^`]+)`")
+# A glossary link, {term}`text` or {term}`text <term>`: in Colab, its text.
+TERM = re.compile(r"\{term\}`([^`<]*?)\s*(?:<[^>`]+>)?`")
 EXERCISE = re.compile(r"```\{exercise\}[^\n]*\n(?P<body>.*?)\n```", re.S)
 OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
-SOLUTION_START = re.compile(r"```\{solution-start\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*```")
-SOLUTION_END = re.compile(r"```\{solution-end\}\s*\n?```")
 TARGET = re.compile(r"^\([\w-]+\)=\s*$", re.M)
 LEFTOVER = re.compile(r"\{[a-z][a-z-]*\}`|```\{[a-z]|^:[a-z-]+:", re.M)
 KEPT_TAGS = (CHECKED_TAG, "parameters")
@@ -117,13 +119,15 @@ def _markdown(text: str, cited: dict[str, tuple[str, str]], counter: list[int],
         return f"Fig. {numbered[match[1]][0]}"
 
     text = CITE.sub(cite, text)
+    text = TERM.sub(lambda match: match[1], text)
     text = NUMREF.sub(numref, text)
     text = EXERCISE.sub(exercise, text)
     return TARGET.sub("", text).strip()
 
 
-def convert(source: Path | str, root: Path | str = "."):
-    """The Colab notebook (an nbformat NotebookNode) of the MyST chapter `source`."""
+def convert(source: Path | str, root: Path | str = ".", solutions: bool = True):
+    """The Colab notebook (an nbformat NotebookNode) of the MyST chapter `source`; with
+    `solutions=False`, the student edition's, where the solutions are left out."""
     import jupytext
     import nbformat
 
@@ -143,42 +147,38 @@ def convert(source: Path | str, root: Path | str = "."):
         f"package.")]
     checked = _checked_outputs(source)
     numbered = figures(chapter.cells, first_figure(source))
-    counter, solution = [0], None
-    for cell in chapter.cells:
-        if cell["cell_type"] == "code":
-            if solution is not None:
-                solution.append(f"```python\n{cell['source'].strip()}\n```")
-            else:
-                cells.append(_code_cell(cell, checked))
-                figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
-                if figure:
-                    number, caption = numbered[figure["name"]]
-                    cells.append(nbformat.v4.new_markdown_cell(
-                        f"**Fig. {number}.** {_markdown(caption, cited, counter, numbered)}"))
+    counter, solution = [0], []
+    try:
+        parts = list(pieces(chapter.cells))
+    except ValueError as error:
+        raise ValueError(f"{source}: {error}") from None
+    for cell, text, inside, closes in parts:
+        if inside and not solutions:
             continue
-        # A markdown cell may open or close a solution, or both, around ordinary text.
-        rest = cell["source"]
-        while rest:
-            marker = SOLUTION_END if solution is not None else SOLUTION_START
-            match = marker.search(rest)
-            before, rest = (rest[:match.start()], rest[match.end():]) if match else (rest, "")
-            text = _markdown(before, cited, counter, numbered)
-            if solution is not None:
-                if text:
-                    solution.append(text)
-                if match:
-                    body = "\n\n".join(solution)
-                    cells.append(nbformat.v4.new_markdown_cell(
-                        f"<details>\n<summary><b>Solution</b> (click to show)</summary>\n\n"
-                        f"{body}\n\n</details>"))
-                    solution = None
-            else:
-                if text:
-                    cells.append(nbformat.v4.new_markdown_cell(text))
-                if match:
-                    solution = []
-    if solution is not None:
-        raise ValueError(f"{source}: a solution-start without its solution-end")
+        if text is None:  # a code cell
+            if inside:
+                solution.append(f"```python\n{cell['source'].strip()}\n```")
+                continue
+            cells.append(_code_cell(cell, checked))
+            figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+            if figure:
+                number, caption = numbered[figure["name"]]
+                cells.append(nbformat.v4.new_markdown_cell(
+                    f"**Fig. {number}.** {_markdown(caption, cited, counter, numbered)}"))
+            continue
+        text = _markdown(text, cited, counter, numbered)
+        if not inside:
+            if text:
+                cells.append(nbformat.v4.new_markdown_cell(text))
+            continue
+        if text:
+            solution.append(text)
+        if closes:
+            body = "\n\n".join(solution)
+            cells.append(nbformat.v4.new_markdown_cell(
+                f"<details>\n<summary><b>Solution</b> (click to show)</summary>\n\n"
+                f"{body}\n\n</details>"))
+            solution = []
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={
         "accelerator": "GPU",
         "colab": {"name": f"{stem}.ipynb", "provenance": [], "gpuType": "T4",

@@ -26,6 +26,9 @@ from imgclf.course.records import (
 
 KEPT = Path("book") / "results"
 PAGE = Path("book") / "results.md"
+#: Runs that were not kept, and why (written by hand): the history the chapters' headers leave
+#: out, shown at the end of the page.
+UNKEPT = KEPT / "unkept.md"
 PROFILE_ORDER = ("full", "quick", "smoke")
 WHERE = {"full": "a GPU", "quick": "a CPU", "smoke": "a CPU, on the shipped sample"}
 
@@ -250,6 +253,10 @@ def page(root: Path | str = ".") -> str:
                          f"{'-' if scaled is None else f'{scaled:.1f}'} | "
                          f"{_metrics(r)} | {status} |")
         lines.append("")
+    if (root / UNKEPT).is_file():
+        lines += ["## Runs that were not kept", "",
+                  "Runs whose records were not kept, and why; each chapter's header says only "
+                  "what to expect.", "", (root / UNKEPT).read_text().strip(), ""]
     return "\n".join(lines)
 
 

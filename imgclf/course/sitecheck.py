@@ -3,7 +3,9 @@ headless by Playwright (no browser download).
 
 `check(html_dir)` opens every page and reports what a reader would hit: console errors and
 script exceptions, requests that need the network, images that do not load, internal links
-to missing pages or anchors, and Colab buttons that point at no committed notebook.
+to missing pages or anchors, Colab buttons that point at no committed notebook, code cut off
+at the column's edge, papermill's injected parameters cell, and (with axe-core, the npm
+package, run in the page) accessibility violations of serious or critical impact.
 """
 
 from __future__ import annotations
@@ -17,6 +19,17 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 CHROMIUM_VARIABLE = "IMGCLF_CHROMIUM"
+AXE_VARIABLE = "IMGCLF_AXE"
+#: Where `make browser` installs axe-core (npm), relative to the repository.
+AXE_INSTALLED = Path(".venv/axe/node_modules/axe-core/axe.min.js")
+#: The impacts axe-core rates that fail the check (it also rates "moderate" and "minor").
+AXE_FAILS = ("serious", "critical")
+# Code blocks wider than their box: the text a reader cannot see without scrolling.
+CUT_OFF = """els => els.filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.split('\\n').sort((a, b) => b.length - a.length)[0])"""
+# preload: false, or axe fetches the style sheets again, which file:// pages may not do.
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations'], preload: false}))
+    .violations.map(v => [v.id, v.impact, v.nodes.length, v.help])"""
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 COLAB = re.compile(r"^https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/(.+)$")
 # Links in the page that take the reader elsewhere, not requests the page makes itself.
@@ -38,14 +51,24 @@ class SiteReport:
     colab_targets: list[str] = field(default_factory=list)
     # page -> the numbers of its figures' captions in order ("Fig. 1", "Fig. 2", ...)
     figures: dict[str, list[str]] = field(default_factory=dict)
+    # accessibility rule -> [impact, pages it was violated on] (every impact axe rates)
+    accessibility: dict[str, list] = field(default_factory=dict)
+    axe: bool = False  # whether axe-core ran
+    objectives: list[str] = field(default_factory=list)  # pages that state their objectives
+    glossary_links: int = 0  # links to a term of the glossary (checked as internal links)
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        checked = (f"axe-core: {len(self.accessibility)} rules violated, none serious or "
+                   f"critical" if not any(i in AXE_FAILS for i, _ in self.accessibility.values())
+                   else "axe-core: serious or critical violations") if self.axe \
+            else "no accessibility check (no axe-core)"
         return (f"{self.pages} pages, {self.images} images, "
                 f"{sum(map(len, self.figures.values()))} numbered figures, "
                 f"{self.internal_links} internal "
                 f"links, {len(self.colab_targets)} Colab buttons "
-                f"({len(set(self.colab_targets))} notebooks); {len(self.problems)} problems")
+                f"({len(set(self.colab_targets))} notebooks); {checked}; "
+                f"{len(self.problems)} problems")
 
 
 def chromium() -> str:
@@ -57,6 +80,12 @@ def chromium() -> str:
             "No Chromium found (looked for $IMGCLF_CHROMIUM, then " + ", ".join(CHROMIUM_NAMES)
             + "). On Debian: sudo apt-get install chromium")
     return found
+
+
+def axe_script(repo: Path | str = ".") -> Path | None:
+    """axe-core's script: $IMGCLF_AXE, else where `make browser` installs it; None if absent."""
+    found = Path(os.environ.get(AXE_VARIABLE) or Path(repo) / AXE_INSTALLED)
+    return found if found.is_file() else None
 
 
 def committed_files(repo: Path) -> set[str]:
@@ -107,7 +136,8 @@ def check(html_dir: Path | str, repo: Path | str = ".",
     if not pages:
         raise FileNotFoundError(f"no HTML pages in {html_dir}: build the book first")
     committed = committed_files(Path(repo))
-    report, anchors = SiteReport(pages=len(pages)), {}
+    axe = axe_script(repo)
+    report, anchors = SiteReport(pages=len(pages), axe=axe is not None), {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
@@ -157,6 +187,22 @@ def check(html_dir: Path | str, repo: Path | str = ".",
                     problem = _check_link(page_path, href, html_dir, anchors)
                     if problem:
                         report.problems.append(problem)
+            report.problems += [f"{name}: code cut off at the column's edge: {line.strip()[:80]}"
+                                for line in tab.eval_on_selector_all("pre", CUT_OFF)]
+            if tab.eval_on_selector_all("p > strong", "els => els.some(e => e.textContent "
+                                                      "=== 'Objectives.')"):
+                report.objectives.append(name)
+            report.glossary_links += len(tab.query_selector_all("a[href*='glossary.html#term-']"))
+            if tab.query_selector(".tag_injected-parameters"):
+                report.problems.append(f"{name}: papermill's injected parameters cell shows")
+            if axe is not None:
+                tab.add_script_tag(path=str(axe))
+                for rule, impact, nodes, help_ in tab.evaluate(AXE_RUN):
+                    seen = report.accessibility.setdefault(rule, [impact, []])
+                    seen[1].append(name)
+                    if impact in AXE_FAILS:
+                        report.problems.append(f"{name}: accessibility ({impact}): {help_} "
+                                               f"[{rule}, {nodes} elements]")
             if screenshot and name == screenshot[0]:
                 screenshot[1].parent.mkdir(parents=True, exist_ok=True)
                 tab.screenshot(path=str(screenshot[1]), full_page=False)

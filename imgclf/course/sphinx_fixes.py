@@ -7,11 +7,25 @@ page already has. (The theme's colour mode is set in _config.yml's html_context:
 The theme's Colab button opens the page's own notebook, `notebooks/NN-topic.ipynb`: the Jupytext
 pair, whose markdown is MyST. It is pointed at the chapter's Colab notebook,
 `colab/NN-topic.ipynb` (`imgclf.course.colab`), instead.
+
+The book's own style sheet (`static/imgclf.css`) wraps code and text outputs at the column's
+width, where the theme would cut them off at about 75 characters.
+
+Two of the theme's buttons fail axe-core's check that a control's accessible name contains
+its visible text: the search field is labelled "Search" but shows "Search Ctrl+K", and the
+colour-mode icons carry titles ("Light", "Dark") that its label "Color mode" does not. The
+built pages drop the search field's label (its text names it) and the icons' titles (the
+button's label names it), so a screen reader announces what a sighted reader sees. The
+references page's entries carry docutils' role "doc-biblioentry", which ARIA deprecated and
+a list may not hold; they become list items.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+STATIC = Path(__file__).with_name("static")
 
 
 def _key(script):
@@ -42,7 +56,34 @@ def _colab_notebook_buttons(app, pagename, templatename, context, doctree):
     point(context.get("header_buttons") or [])
 
 
+# (pattern, replacement) applied to every built page; see the module's docstring.
+ACCESSIBLE = (
+    (re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="Search"'),
+     r"\1"),
+    (re.compile(r'(<i class="theme-switch [^"]*"[^>]*?) title="[^"]*"'), r"\1"),
+    (re.compile(r'(<div class="citation"[^>]*?) role="doc-biblioentry"'), r'\1 role="listitem"'),
+)
+
+
+def _accessible_theme_buttons(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = original = page.read_text()
+        for pattern, replacement in ACCESSIBLE:
+            text = pattern.sub(replacement, text)
+        if text != original:
+            page.write_text(text)
+
+
+def _add_style_sheet(app):
+    app.config.html_static_path.append(str(STATIC))
+    app.add_css_file("imgclf.css")
+
+
 def setup(app):
+    app.connect("builder-inited", _add_style_sheet)
+    app.connect("build-finished", _accessible_theme_buttons)
     # Sphinx stops calling html-page-context handlers at the first that returns a template
     # name, so this one runs first; the repeated scripts are there from the start.
     app.connect("html-page-context", _drop_repeated_scripts, priority=100)

@@ -34,6 +34,7 @@ from imgclf.models.resnet import (
     ResNet152,
     basic_block,
     bottleneck_block,
+    preact_block,
 )
 from imgclf.models.vgg import VGG16, VGG19, VGGSmall
 from imgclf.models.xception import MiniXception, Xception, depthwise_pointwise
@@ -147,6 +148,7 @@ __all__ = [
     "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "VGGSmall", "WeightsUnavailableError",
     "Xception", "basic_block", "bottleneck_block", "conv_bn_relu", "depthwise_pointwise",
     "deep_mlp", "four_layer_cnn", "get",
-    "naive_module", "names", "plain_cnn", "pretrained", "reduction_module", "residual_module",
+    "naive_module", "names", "plain_cnn", "preact_block", "pretrained", "reduction_module",
+    "residual_module",
     "small_cnn",
 ]

@@ -9,6 +9,8 @@ must change shape too:
 - option B: a 1x1 convolution (projection) with stride 2, followed by batch normalisation.
 
 `plain` blocks are the same layers without any shortcut, for the degradation experiment.
+`preact_block` is the later pre-activation block (He et al., 2016): batch normalisation and ReLU
+before each convolution and nothing after the addition, so the shortcut is a pure identity.
 
 - `CifarResNet(depth)`: the paper's CIFAR-10 networks, 6n+2 layers with 16-32-64 filters
   (ResNet-20, 32, 44, 56, 110) built from basic blocks (two 3x3 convolutions).
@@ -107,6 +109,31 @@ def bottleneck_block(x, filters: int, stride: int = 1, projection: bool = False,
     y = conv_bn(y, 4 * filters, 1, 1, name=f"{name}_3", use_bias=True)
     y = layers.Add(name=f"{name}_add")([skip, y])
     return layers.Activation("relu", name=f"{name}_out")(y)
+
+
+def preact_block(x, filters: int, stride: int = 1, name: str = "preact"):
+    """The full pre-activation residual block ("Identity mappings in deep residual networks",
+    He, Zhang, Ren and Sun 2016, Figure 4e): batch normalisation and ReLU before each of two
+    3x3 convolutions, and nothing after the addition, so that the shortcut adds `x` to the
+    block's output unchanged (in `basic_block` a ReLU follows the addition).
+
+    Shapes: (N, H, W, C) -> (N, H/stride, W/stride, filters). Where the shape changes, the
+    shortcut is a 1x1 projection of the normalised input, as in keras.applications' ResNetV2.
+    """
+    check_block("preact_block", x, filters=filters, stride=stride)
+    y = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_preact_bn")(x)
+    activated = layers.Activation("relu", name=f"{name}_preact_relu")(y)
+    if stride != 1 or x.shape[-1] != filters:
+        skip = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
+                             name=f"{name}_0_conv")(activated)
+    else:
+        skip = x
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                      name=f"{name}_1_conv")(activated)
+    y = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_1_bn")(y)
+    y = layers.Activation("relu", name=f"{name}_1_relu")(y)
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(y)
+    return layers.Add(name=f"{name}_out")([skip, y])
 
 
 # --- The CIFAR-10 networks of section 4.2 -------------------------------------------------
