@@ -39,15 +39,15 @@ data: $(STAMP)
 # Every notebook with papermill, each run checked against notebooks/expected.toml; in the full
 # profile (the GPU run) nbval then checks the committed notebooks too.
 notebooks: data
-	$(PY) -m imgclf run-notebooks --profile $(PROFILE) $(if $(DATASET),--dataset $(DATASET)) \
+	$(PY) -m imgclf.course run-notebooks --profile $(PROFILE) $(if $(DATASET),--dataset $(DATASET)) \
 	    $(if $(filter full,$(PROFILE)),--nbval) $(if $(FRESH),--fresh)
 
 book: notebooks
-	$(PY) -m imgclf build-book --profile $(PROFILE)
+	$(PY) -m imgclf.course build-book --profile $(PROFILE)
 
 # The student edition: the book and the Colab notebooks without the solutions.
 student: notebooks
-	$(PY) -m imgclf build-book --profile $(PROFILE) --student
+	$(PY) -m imgclf.course build-book --profile $(PROFILE) --student
 
 # Every part runs even when an earlier one fails; the command fails at the end if any did.
 TEST_PARTS := lint browser test-package test-jax test-nbval
@@ -106,7 +106,7 @@ COLAB_VENV := .venv-colab
 COLAB_PACKAGES := tensorflow keras numpy matplotlib ipykernel pytest nbval "setuptools>=77"
 COLAB_STAMP := $(COLAB_VENV)/.installed-$(shell cat requirements/colab.txt | cksum | cut -d' ' -f1)
 test-nbval: $(STAMP)
-	@if python313=$$($(PY) -m imgclf colab-stack --find-python); then 	  $(MAKE) --no-print-directory $(COLAB_STAMP) PYTHON313=$$python313 	  && $(PY) -m imgclf check-colab --stack $(COLAB_VENV)/bin/python; 	elif [ "$$IMGCLF_REQUIRE_TOOLS" = 1 ]; then exit 1; 	else echo "test-nbval: no Python 3.13, so the Colab notebooks run on this environment's versions, not Colab's"; 	  $(PY) -m imgclf check-colab; fi
+	@if python313=$$($(PY) -m imgclf.course colab-stack --find-python); then 	  $(MAKE) --no-print-directory $(COLAB_STAMP) PYTHON313=$$python313 	  && $(PY) -m imgclf.course check-colab --stack $(COLAB_VENV)/bin/python; 	elif [ "$$IMGCLF_REQUIRE_TOOLS" = 1 ]; then exit 1; 	else echo "test-nbval: no Python 3.13, so the Colab notebooks run on this environment's versions, not Colab's"; 	  $(PY) -m imgclf.course check-colab; fi
 
 $(COLAB_STAMP):
 	@test -x $(COLAB_VENV)/bin/python || $(PYTHON313) -m venv $(COLAB_VENV)
@@ -128,22 +128,22 @@ test-floors:
 # The T4's path rehearsed on this CPU: every chapter in the smoke profile with mixed_float16 and
 # loss scaling forced ($$IMGCLF_PRECISION), checked against the expected ranges.
 test-t4: $(STAMP)
-	IMGCLF_PRECISION=mixed_float16 $(PY) -m imgclf run-notebooks --profile smoke \
+	IMGCLF_PRECISION=mixed_float16 $(PY) -m imgclf.course run-notebooks --profile smoke \
 	    --out _build/runs/smoke-t4 --fresh
 
 # After editing notebooks/NN-topic.md: rewrite the .ipynb beside it, with fresh reference outputs.
 # ONLY=05 (or ONLY="05 07") does those chapters alone.
 ONLY ?=
 sync: $(STAMP)
-	$(PY) -m imgclf repository --apply
+	$(PY) -m imgclf.course repository --apply
 	$(PY) -m imgclf.course.teaching notebooks/[0-9][0-9]-*.md
-	$(PY) -m imgclf run-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
-	$(PY) -m imgclf sync-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
+	$(PY) -m imgclf.course run-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
+	$(PY) -m imgclf.course sync-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 
 # Tag the commit that the install cells pin (v + imgclf.__version__), after checking that the
 # tree is committed and every pin agrees; then `git push origin vX.Y.Z` (README, "Releases").
 release: $(STAMP)
-	$(PY) -m imgclf release
+	$(PY) -m imgclf.course release
 
 # Re-resolve the pinned versions from pyproject.toml's ranges (needs PyPI).
 lock:

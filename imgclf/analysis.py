@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import keras
 
+from imgclf import _keras_compat
 from imgclf import _validate as check
 from imgclf.table import Table
 
@@ -67,13 +68,16 @@ def layers_of(model) -> list:
 def inbound_layers(layer) -> list[list]:
     """For each call of `layer` in a model, the layers whose outputs it took.
 
-    Keras 3 has no public API for a functional model's graph; this reads the private
-    `layer._inbound_nodes` here and nowhere else. tests/test_analysis.py checks it on a
+    Keras 3 has no public API for a functional model's graph; `imgclf._keras_compat` reads
+    it (the versions it was verified on are there). tests/test_analysis.py checks it on a
     known graph, so a Keras release that changes it fails that test first.
+
+    Raises:
+        TypeError: not a Keras layer.
+        KerasInternalsChanged: this Keras keeps a layer's calls elsewhere.
     """
     check.layer("layer", layer)
-    return [[node.operation for node in inbound.parent_nodes]
-            for inbound in layer._inbound_nodes]
+    return _keras_compat.inbound_layers(layer)
 
 
 def _shape(layer) -> str:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from imgclf import _keras_compat
+
 SLURM = "slurm"
 #: Overrides the coordinator's port (the first of the ports the workers of a node listen on).
 PORT_VARIABLE = "IMGCLF_PORT"
@@ -348,7 +350,7 @@ def replicated(devices: list[str] | str) -> Iterator[Replication]:
 
         if devices == SLURM:
             workers = start_workers()
-            with workers.strategy.scope(), _keras_multi_worker_fixes():
+            with workers.strategy.scope(), _keras_compat.multi_worker_fixes():
                 yield Replication(workers.strategy.num_replicas_in_sync, workers.task.size,
                                   workers.task.rank, synchronize_batch_norm=True)
         else:
@@ -373,50 +375,3 @@ def replicated(devices: list[str] | str) -> Iterator[Replication]:
             keras.distribution.set_distribution(previous)
     else:
         raise ValueError(f"data-parallel training needs TensorFlow or JAX, not {backend}")
-
-
-@contextlib.contextmanager
-def _keras_multi_worker_fixes() -> Iterator[None]:
-    """Work around Keras 3's TensorFlow trainer under `MultiWorkerMirroredStrategy`, which
-    fails before the first step (keras-team/keras#20585) in two private functions:
-
-    - `TensorFlowTrainer._maybe_symbolic_build` reduces the first batch across workers to
-      learn its shapes; the reduction of a (x, y) structure raises. Taking this worker's
-      own batch gives the same shapes.
-    - `reduce_per_replica` averages each metric with `axis=0`, which a scalar lacks;
-      `axis=None` averages over the replicas.
-
-    Both are patched for the duration of the context and restored after it. The private
-    names are checked by tests/test_distribute.py, which fails when Keras changes them.
-    """
-    import tensorflow as tf
-    from keras.src import tree
-    from keras.src.backend.tensorflow import trainer as tf_trainer
-
-    def first_batch_here(self, iterator=None, data_batch=None):
-        if iterator is not None:
-            for _, _, batches in iterator:
-                data_batch = tree.map_structure(
-                    lambda v: self.distribute_strategy.experimental_local_results(v)[0]
-                    if isinstance(v, tf.distribute.DistributedValues) else v, next(batches))
-                break
-        with self.distribute_strategy.scope():
-            self._symbolic_build(data_batch=data_batch)
-
-    original_reduce = tf_trainer.reduce_per_replica
-
-    def reduce_per_replica(values, strategy, reduction):
-        if reduction in ("auto", "mean"):
-            return tree.map_structure(
-                lambda v: strategy.reduce("MEAN", v, axis=None)
-                if tf_trainer._is_per_replica_instance(v) else v, values)
-        return original_reduce(values, strategy, reduction)
-
-    original_build = tf_trainer.TensorFlowTrainer._maybe_symbolic_build
-    tf_trainer.TensorFlowTrainer._maybe_symbolic_build = first_batch_here
-    tf_trainer.reduce_per_replica = reduce_per_replica
-    try:
-        yield
-    finally:
-        tf_trainer.TensorFlowTrainer._maybe_symbolic_build = original_build
-        tf_trainer.reduce_per_replica = original_reduce

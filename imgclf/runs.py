@@ -1,7 +1,7 @@
 """The bridge between a chapter and the course's runner: `report(settings, metric=value)`.
 
 A notebook calls `report(...)` at its end. It returns a table of the metrics to show; when the
-notebook is executed by the course's runner (`python -m imgclf run-notebooks`, see
+notebook is executed by the course's runner (`python -m imgclf.course run-notebooks`, see
 `imgclf.course.execute`), it also writes them, with the settings, machine and library
 versions, to the file named by `$IMGCLF_RUN_METRICS`, from which the runner makes the run record.
 """

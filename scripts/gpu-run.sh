@@ -24,7 +24,7 @@
 # Fashion-MNIST): if .gpu/env.sh exists it is sourced first, and selects JAX.
 # $OUT gets run.log, gpu.txt, the benchmarks' JSON lines (benchmarks.jsonl) and the executed
 # notebooks with their run records (runs/). Keep the records with
-#   python3 -m imgclf results --keep full --runs "$OUT/runs"
+#   python3 -m imgclf.course results --keep full --runs "$OUT/runs"
 # It runs every part even when one fails, and exits 1 at the end if any did.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -81,7 +81,7 @@ chapters_at_once() {  # chapters_at_once CHAPTER...: each in its own process, $j
   local status=0 chapter
   for chapter in "$@"; do
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || status=1; done
-    python3 -m imgclf run-notebooks --profile "$profile" --out "$out/runs" --only "$chapter" \
+    python3 -m imgclf.course run-notebooks --profile "$profile" --out "$out/runs" --only "$chapter" \
       "${data_args[@]}" "${fresh[@]}" &
   done
   while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
@@ -119,7 +119,7 @@ PY
 fi
 
 if wants nbval; then
-  run nbval python3 -m imgclf check-notebooks
+  run nbval python3 -m imgclf.course check-notebooks
 fi
 
 if [ -n "${ARCHIVE:-}" ]; then

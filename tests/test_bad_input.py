@@ -676,12 +676,16 @@ CLI_CASES = [
     ("settings field that does not exist", ["settings", "--field", "colour"], 1,
      "unknown field 'colour'; fields: profile, dataset"),
     ("weights of AlexNet", ["weights", "alexnet"], 1, "No ImageNet weights for name='alexnet'"),
-    ("results without records", ["results", "--keep", "quick", "--runs", "nowhere"], 1,
-     "no run records"),
-    ("notebooks that do not exist", ["run-notebooks", "--profile", "smoke", "--only", "99"],
-     1, "notebooks starts with 99"),
-    ("seed spread from two seeds", ["noise", "--profile", "quick", "--seeds", "2"], 1,
+    ("a tooling command", ["run-notebooks", "--profile", "smoke"], 2,
+     "run-notebooks is part of the course's tooling (imgclf/course)"),
+    # The course's tooling, python -m imgclf.course:
+    ("results without records", ["course", "results", "--keep", "quick", "--runs", "nowhere"],
+     1, "no run records"),
+    ("notebooks that do not exist", ["course", "run-notebooks", "--profile", "smoke", "--only",
+                                     "99"], 1, "notebooks starts with 99"),
+    ("seed spread from two seeds", ["course", "noise", "--profile", "quick", "--seeds", "2"], 1,
      "give at least 3 different seeds"),
+    ("an unknown tooling command", ["course", "train"], 2, "invalid choice: 'train'"),
 ]
 
 
@@ -697,10 +701,15 @@ def test_bad_command_lines_get_one_clear_line(argv, status, message, capsys, tmp
     (tmp_path / "_config.yml").write_text("")
     (tmp_path / "notebooks").mkdir()
     before = set(tmp_path.iterdir())
-    if argv[0] == "run-notebooks":
+    main = cli.main
+    if argv[0] == "course":
+        from imgclf.course.cli import main
+
+        argv = argv[1:]
+    if argv[0] == "run-notebooks" and main is not cli.main:
         argv = [*argv, "--notebooks", str(REPO / "notebooks"), "--out", str(tmp_path / "r")]
     try:
-        code = cli.main(argv)
+        code = main(argv)
     except SystemExit as exit_:  # argparse's own errors
         code = exit_.code
     err = capsys.readouterr().err

@@ -98,7 +98,7 @@ def test_settings_cost_prints_every_chapter_estimate_and_the_gpu_budget():
 
 def test_a_tooling_command_outside_the_repository_refuses_and_writes_nothing(tmp_path):
     """`results` run elsewhere once exited 0 with a book/results.md written there."""
-    done = subprocess.run([sys.executable, "-m", "imgclf", "results"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "imgclf.course", "results"], capture_output=True,
                           text=True, cwd=tmp_path, timeout=HANG_S)
     assert done.returncode != 0
     assert "runs in the repository's root folder" in done.stderr

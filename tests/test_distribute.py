@@ -192,18 +192,6 @@ def test_each_process_feeds_an_equal_shard_of_the_data():
         replication.shard(np.arange(1))
 
 
-def test_the_private_keras_functions_patched_for_several_workers_still_exist():
-    """`distribute._keras_multi_worker_fixes` replaces these; if Keras renames or removes
-    them, the fix no longer applies (and may no longer be needed): this fails first."""
-    pytest.importorskip("tensorflow")
-    from keras.src.backend.tensorflow import trainer as tf_trainer
-
-    assert callable(tf_trainer.TensorFlowTrainer._maybe_symbolic_build)
-    assert callable(tf_trainer.TensorFlowTrainer._symbolic_build)
-    assert callable(tf_trainer.reduce_per_replica)
-    assert callable(tf_trainer._is_per_replica_instance)
-
-
 def _logs(folder: Path) -> str:
     return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}"
                      for path in sorted(folder.glob("worker-*.txt")))

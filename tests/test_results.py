@@ -82,8 +82,8 @@ def test_a_claim_fails_a_run_only_where_the_seeds_support_it(tmp_path):
     assert verdict["problems"] == [
         "plain20_training_error = 0.06 is not below plain56_training_error = 0.04: the run "
         "reverses the claim plain20_training_error < plain56_training_error for "
-        "full/fashion_mnist, which every committed seed kept (imgclf/spread, python -m imgclf "
-        "noise)"]
+        "full/fashion_mnist, which every committed seed kept (imgclf/spread, python -m "
+        "imgclf.course noise)"]
     assert verdict["claims"]["resnet56_training_error < plain56_training_error"] == \
         expected.NOT_DISTINGUISHABLE
     # A profile whose every seed reverses a claim says so, and does not fail the run.
@@ -201,7 +201,7 @@ def test_gpu_records_are_not_scaled_to_the_cpu_reference(tmp_path):
 
 def test_committed_results_page_is_up_to_date():
     assert (REPO / results.PAGE).read_text() == results.page(REPO), \
-        "run: python -m imgclf results"
+        "run: python -m imgclf.course results"
 
 
 def test_each_chapter_header_quotes_its_kept_seconds():
@@ -249,7 +249,7 @@ def test_every_committed_claim_fails_a_reversed_run_exactly_where_its_seeds_supp
 
 
 def test_every_quick_comparison_has_seeds_of_the_current_plan():
-    """The seed records (python -m imgclf noise --profile quick) exist for every chapter that
+    """The seed records (python -m imgclf.course noise --profile quick) exist for every chapter that
     compares something in quick, hold every metric it compares, and were measured on the
     plan the chapter trains today (a changed plan needs new seeds)."""
     from imgclf import plans, profiles
@@ -260,7 +260,8 @@ def test_every_quick_comparison_has_seeds_of_the_current_plan():
         if key not in sections:
             continue
         file = spread.path(notebook, "quick", settings.dataset)
-        assert file.is_file(), f"no seed record {file}: python -m imgclf noise --profile quick"
+        assert file.is_file(), \
+            f"no seed record {file}: python -m imgclf.course noise --profile quick"
         measured = spread.of(notebook, settings)
         assert measured.measured
         for a, b in sections[key]:
@@ -268,5 +269,5 @@ def test_every_quick_comparison_has_seeds_of_the_current_plan():
         plan = [[t.label, t.parameters, t.images, t.epochs, t.batch_size]
                 for t in plans.chapter(notebook, settings).run_all(gpu=False)]
         assert json.loads(file.read_text())["plan"] == plan, \
-            f"{notebook}: its plan changed since its seeds ran: python -m imgclf noise " \
+            f"{notebook}: its plan changed since its seeds ran: python -m imgclf.course noise " \
             f"--profile quick --only {notebook[:2]} --fresh"

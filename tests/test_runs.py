@@ -87,7 +87,7 @@ def test_an_interrupted_run_leaves_nothing_broken_and_the_next_reuses_what_finis
     notebooks.mkdir()
     write_notebook(notebooks, "01-first", 0, tmp_path / "first-ran")
     write_notebook(notebooks, "02-second", 60, tmp_path / "second-started")
-    command = [sys.executable, "-m", "imgclf", "run-notebooks", "--profile", "smoke",
+    command = [sys.executable, "-m", "imgclf.course", "run-notebooks", "--profile", "smoke",
                "--notebooks", str(notebooks), "--out", str(out)]
     job = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)

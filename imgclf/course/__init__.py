@@ -2,7 +2,8 @@
 
 Not part of the learner's package (a chapter imports none of it, and the wheel that Colab
 installs leaves it out); it is importable from a clone of the repository, where `make` and
-`python -m imgclf run-notebooks | build-book | results | sync-notebooks | check-notebooks` use it.
+`python -m imgclf.course run-notebooks | build-book | results | sync-notebooks | ...` (its
+command line, `imgclf/course/cli.py`) use it.
 The one bridge between the two is `imgclf.runs.report`, which a chapter calls at its end and
 which writes what `imgclf.course.execute` reads.
 

@@ -29,7 +29,11 @@ def for_the_page(notebook: dict) -> dict:
     """An executed notebook (nbformat JSON) as its page shows it: papermill's injected
     parameters cell removed from the page (the chapter's own parameters cell stays; Colab's
     edition never has the injected one), and every figure's image given its caption as alt
-    text, which a screen reader reads instead of the image's file name."""
+    text, which a screen reader reads instead of the image's file name. (A copy of the whole
+    notebook in papermill's metadata, from runs of an older runner, is dropped.)"""
+    papermill = notebook.get("metadata", {}).get("papermill", {})
+    if not isinstance(papermill.get("input_path", ""), str):  # a run from before the runner
+        del papermill["input_path"]  # stopped papermill keeping a copy of the notebook there
     for cell in notebook["cells"]:
         metadata = cell.setdefault("metadata", {})
         tags = metadata.setdefault("tags", [])
@@ -52,7 +56,7 @@ def stage(runs_dir: Path | str, root: Path | str = ".", site: Path | str = "_bui
     if missing:
         raise FileNotFoundError(
             f"{runs_dir} has no executed notebook for {', '.join(missing)}: execute them first "
-            f"(make notebooks, or python -m imgclf run-notebooks)"
+            f"(make notebooks, or python -m imgclf.course run-notebooks)"
         )
     if site.exists():
         shutil.rmtree(site)

@@ -69,8 +69,8 @@ def requirements(freeze: str, date: str, python: str) -> str:
         f"# Published: {date}; Python {python}; {watched}.",
         f"# Left out: lines pip cannot take from PyPI (name @ URL) and {', '.join(UNCONSTRAINED)}",
         "# (Colab's pip builds imgclf with the newest setuptools from PyPI).",
-        "# Regenerate: python -m imgclf colab-stack --freeze pip-freeze.gpu.txt --date YYYY-MM-DD "
-        "--python X.Y.Z --write",
+        "# Regenerate: python -m imgclf.course colab-stack --freeze pip-freeze.gpu.txt "
+        "--date YYYY-MM-DD --python X.Y.Z --write",
     ]
     return "\n".join(header + [f"{name}=={version}" for name, version in sorted(pinned.items())]
                      ) + "\n"
@@ -81,7 +81,7 @@ def published(text: str) -> dict[str, str]:
     found = re.search(r"^# Published: (?P<date>[\d-]+); Python (?P<python>[\d.]+);", text, re.M)
     if not found:
         raise ValueError(f"{REQUIREMENTS} has no '# Published: DATE; Python X.Y.Z;' line: "
-                         f"regenerate it (python -m imgclf colab-stack --write)")
+                         f"regenerate it (python -m imgclf.course colab-stack --write)")
     return {"date": found["date"], "python": found["python"]}
 
 

@@ -100,6 +100,11 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
                 os.environ[variable] = value
         shutil.rmtree(ipython_dir, ignore_errors=True)
     seconds = time.perf_counter() - clock
+    # Given the notebook itself, papermill records all of it as its "input_path": a second
+    # copy of the chapter, solutions included, in every executed notebook. Its path instead:
+    executed = json.loads(pending.read_text())
+    executed["metadata"].get("papermill", {})["input_path"] = str(source)
+    pending.write_text(json.dumps(executed, indent=1, ensure_ascii=False) + "\n")
     if not metrics_file.exists():
         raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
     reported = json.loads(metrics_file.read_text())

@@ -11,7 +11,7 @@ run reverses it, or where every seed reversed it; where the seeds disagree it is
 
 A `compare` list ("metric vs metric") names the comparisons a chapter reports without a
 claimed answer (which of two networks came out ahead): they are not checked, but the seed
-runs (`python -m imgclf noise`) measure their spread too.
+runs (`python -m imgclf.course noise`) measure their spread too.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def check(record: dict, folder: Path | str = "notebooks",
             problems.append(f"{smaller} = {metrics[smaller]:.4g} is not below {larger} = "
                             f"{metrics[larger]:.4g}: the run reverses the claim {smaller} < "
                             f"{larger} for {key}, which every committed seed kept "
-                            f"(imgclf/spread, python -m imgclf noise)")
+                            f"(imgclf/spread, python -m imgclf.course noise)")
     for name, (low, high) in expected.items():
         if name not in metrics:
             problems.append(f"{name} was expected but not reported")

@@ -1,4 +1,4 @@
-"""The seed-to-seed spread of the chapters' comparisons: `python -m imgclf noise`.
+"""The seed-to-seed spread of the chapters' comparisons: `python -m imgclf.course noise`.
 
 Each chapter that compares anything in a profile (an `order` or `compare` list in
 `notebooks/expected.toml`) is executed once per seed, as the runner executes it for the book,

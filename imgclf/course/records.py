@@ -14,7 +14,8 @@ def load_records(out_dir: Path | str) -> list[dict]:
             record = json.loads(path.read_text())
         except ValueError as error:
             raise ValueError(f"{path} is not a readable run record ({error}); run its notebook "
-                             f"again (python -m imgclf run-notebooks) to replace it") from None
+                             f"again (python -m imgclf.course run-notebooks) to replace "
+                             f"it") from None
         if not isinstance(record, dict) or not {"notebook", "metrics"} <= set(record):
             raise ValueError(f"{path} is not a run record: it lacks 'notebook' and 'metrics'")
         records.append(record)

@@ -4,9 +4,10 @@ tag the install cells install), and `html.baseurl`, where the book is published.
 
 The install cells pin a release tag, `v` and the package's version (`imgclf.__version__`, the
 one source of it), not a commit: a package change and its notebooks land as one commit that
-also bumps the version, and `make release` (`python -m imgclf release`) tags that commit after
-checking that every pin agrees. Once the tag exists, a package that differs from the tagged
-one without a new version fails `tests/test_repository.py` (where the tag is at hand).
+also bumps the version, and `make release` (`python -m imgclf.course release`) tags that
+commit after checking that every pin agrees. Once the tag exists, a package that differs
+from the tagged one without a new version fails `tests/test_repository.py` (where the tag is
+at hand).
 
 Everything else that names it is derived from there (links to other repositories are left
 alone: `own_repositories`): `apply` rewrites it (`make sync` runs it first), `disagreements`
@@ -176,7 +177,7 @@ def release(root: Path | str = ".") -> str:
     found = disagreements(root)
     if found:
         raise RuntimeError("these places disagree with the release " + tag + " (python -m "
-                           "imgclf repository --apply rewrites them, then commit):\n  "
+                           "imgclf.course repository --apply rewrites them, then commit):\n  "
                            + "\n  ".join(found))
     if _git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}") is not None:
         raise RuntimeError(f"{tag} is tagged already: raise __version__ in imgclf/__init__.py "

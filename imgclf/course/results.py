@@ -2,7 +2,8 @@
 
 `keep(runs_dir, profile)` copies a run's records (`_build/runs/<profile>/*.json`) into
 `book/results/<profile>/`, replacing the previous ones of that profile; `write()` renders
-`book/results.md` from every kept profile. `python -m imgclf results --keep PROFILE` does both.
+`book/results.md` from every kept profile. `python -m imgclf.course results --keep PROFILE`
+does both.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def keep(runs_dir: Path | str, profile: str, root: Path | str = ".") -> Path:
     records = load_records(runs_dir)
     if not records:
         raise FileNotFoundError(f"no run records (NN-topic.json) in {runs_dir}: run the "
-                                f"notebooks first (python -m imgclf run-notebooks)")
+                                f"notebooks first (python -m imgclf.course run-notebooks)")
     other = [r["notebook"] for r in records if r["profile"] != profile]
     if other:
         raise ValueError(f"{runs_dir} holds records of another profile than {profile}: "
@@ -181,8 +182,8 @@ def _comparisons(kept: dict[str, list[dict]], root: Path) -> list[str]:
         "## Claims and their seed-to-seed spread", "",
         "Each comparison a chapter makes, in each profile: this run's gap (the second metric "
         "minus the first), the range of the same gap over the seeds committed in "
-        "`imgclf/spread/` (`python -m imgclf noise`), and what follows. A *claim* (a source's "
-        "order, first < second) holds only when every seed kept it; a *comparison* asks "
+        "`imgclf/spread/` (`python -m imgclf.course noise`), and what follows. A *claim* (a "
+        "source's order, first < second) holds only when every seed kept it; a *comparison* asks "
         "which came out ahead, with no claimed answer.", "",
         "| chapter | | first | second | " + " | ".join(f"`{p}`" for p in shown) + " |",
         "|---|---|---|---|" + "---|" * len(shown)]
@@ -209,13 +210,14 @@ def page(root: Path | str = ".") -> str:
         "recorded run of each profile, with the machine, the library versions, the seconds "
         "and the metrics, each beside the range expected of it (`notebooks/expected.toml`; "
         "a run outside its range fails). It is generated from the records in "
-        "`book/results/` by `python -m imgclf results`.",
+        "`book/results/` by `python -m imgclf.course results`.",
         "",
     ]
     if "full" not in kept:
         lines += ["```{note}", "No run of the `full` profile on a GPU has been recorded yet. "
-                  "`python -m imgclf run-notebooks --profile full --nbval` runs it; `python -m "
-                  "imgclf results --keep full` then records it here.", "```", ""]
+                  "`python -m imgclf.course run-notebooks --profile full --nbval` runs it; "
+                  "`python -m imgclf.course results --keep full` then records it here.", "```",
+                  ""]
     if kept:
         shown = [p for p in PROFILE_ORDER if p in kept]
         notebooks = sorted({r["notebook"] for records in kept.values() for r in records})

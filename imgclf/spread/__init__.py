@@ -2,7 +2,7 @@
 
 A chapter's run is one seed. Whether "plain-20 ended above plain-8" is a finding or chance
 depends on how much the gap between the two moves when only the seed changes. The course
-measures that with `python -m imgclf noise --profile P` (the course's tooling): it executes
+measures that with `python -m imgclf.course noise --profile P` (the course's tooling): it executes
 each chapter that compares anything once per seed and writes one record per chapter into this
 folder, `<profile>/<dataset>/<chapter>.json`, which ships with the package so that a chapter
 opened in Colab reads the same spread as the book.
