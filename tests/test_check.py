@@ -142,6 +142,7 @@ def more_images_runs():
 @pytest.mark.parametrize("accuracies, verdict", [
     ((0.60, 0.80), "Correct."), ((0.80, 0.60), "Not yet."), ((0.70, 0.71), "Cannot tell yet."),
 ])
+@pytest.mark.integration
 def test_more_images_judges_what_the_runs_scored(more_images_runs, monkeypatch, accuracies,
                                                  verdict):
     """Genuine runs, scored by the check itself; their accuracies set here so that each of the
@@ -210,6 +211,7 @@ def dropout_runs():
 @pytest.mark.parametrize("accuracies, verdict", [
     ((0.95, 0.60), "Correct."), ((0.60, 0.95), "Not yet."), ((0.80, 0.81), "Cannot tell yet."),
 ])
+@pytest.mark.integration
 def test_heavy_dropout_judges_what_the_networks_fit(dropout_runs, monkeypatch, accuracies,
                                                     verdict):
     without, heavy, few = dropout_runs
@@ -306,6 +308,7 @@ def test_deeper_sigmoid_refuses_typed_numbers_and_other_settings(batch):
     assert "shallow has been trained" in after
 
 
+@pytest.mark.integration
 def test_deeper_plain_measures_the_networks_it_is_given(batch):
     from imgclf.models import CifarResNet
 
@@ -342,6 +345,7 @@ def head_runs():
 @pytest.mark.parametrize("accuracies, verdict", [
     ((0.50, 0.75), "Correct."), ((0.75, 0.50), "Not yet."), ((0.60, 0.61), "Cannot tell yet."),
 ])
+@pytest.mark.integration
 def test_more_labels_judges_what_the_heads_score(head_runs, monkeypatch, accuracies, verdict):
     from imgclf import transfer
 
@@ -362,6 +366,7 @@ def test_more_labels_judges_what_the_heads_score(head_runs, monkeypatch, accurac
         assert "another seed" in said
 
 
+@pytest.mark.integration
 def test_more_labels_refuses_typed_numbers_and_other_settings(head_runs):
     from imgclf import models, transfer
 
@@ -449,6 +454,7 @@ def _scored(run, accuracy):
     ((0.70, 0.95, 0.75), "Correct."), ((0.70, 0.75, 0.95), "Not yet."),
     ((0.80, 0.85, 0.84), "Cannot tell yet."),
 ])
+@pytest.mark.integration
 def test_matched_parameters_judges_the_runs_records(matched_runs, accuracies, verdict):
     """Genuine runs, their test accuracies (separable, regular, matched) set here to reach
     each verdict (100 test images)."""

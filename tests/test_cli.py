@@ -17,7 +17,7 @@ pytestmark = pytest.mark.backend_independent
 OFFLINE_SITE = REPO / "tests" / "offline"
 
 
-def imgclf(*args, offline=False, env=None, timeout=600):
+def imgclf(*args, offline=False, env=None, timeout=HANG_S):
     """Run `python -m imgclf ARGS`; `timeout` only stops a hung command (it is no budget:
     machines differ fivefold in speed)."""
     environment = {**os.environ, **(env or {})}
@@ -68,10 +68,10 @@ def test_version_and_the_name_the_user_called():
     assert re.fullmatch(r"python -m imgclf \d+\.\d+\.\d+ \(Keras 3\.\d+\.\d+\)\n", done.stdout)
     script = Path(sys.executable).with_name("imgclf")  # the console script pip installed
     done = subprocess.run([str(script), "settings", "--profile", "fast"], capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=HANG_S)
     assert done.returncode == 2 and done.stderr.splitlines()[-1].startswith("imgclf settings:")
     done = subprocess.run([str(script), "download", "imagenet"], capture_output=True, text=True,
-                          timeout=600)
+                          timeout=HANG_S)
     assert done.returncode == 1 and done.stderr.startswith("imgclf download: Unknown data set")
 
 
@@ -83,6 +83,7 @@ def test_download_help_lists_every_data_set_with_what_it_holds():
         assert line in done.stdout
 
 
+@pytest.mark.integration
 def test_settings_cost_prints_every_chapter_estimate_and_the_gpu_budget():
     done = imgclf("settings", "--profile", "quick", "--cost")
     assert done.returncode == 0, done.stderr

@@ -11,7 +11,7 @@ import subprocess
 import tarfile
 
 import pytest
-from conftest import REPO
+from conftest import HANG_S, REPO
 
 pytestmark = pytest.mark.backend_independent
 
@@ -20,7 +20,7 @@ def test_gpu_script_describes_the_card_and_packs_its_output(tmp_path):
     (tmp_path / "scripts").mkdir()
     script = shutil.copy(REPO / "scripts" / "gpu-run.sh", tmp_path / "scripts")
     out, archive = tmp_path / "out", tmp_path / "gpu-run.tar.gz"
-    done = subprocess.run(["bash", script], capture_output=True, text=True, timeout=60,
+    done = subprocess.run(["bash", script], capture_output=True, text=True, timeout=HANG_S,
                           env={"PATH": "/usr/bin:/bin", "OUT": str(out),
                                "ARCHIVE": str(archive), "PARTS": "none"})
     assert done.returncode == 0, done.stderr

@@ -122,6 +122,7 @@ def test_corrupt_training_history_stops_the_resume(tmp_path):
         train.fit(models.small_cnn(), data.load("sample").subset(72, 16), cfg, out_dir=tmp_path)
 
 
+@pytest.mark.integration
 def test_a_truncated_run_record_is_named_by_its_path(tmp_path):
     """`python -m imgclf train --out F` reads F/record.json to skip a finished run; a truncated
     one once gave only the JSON parser's position."""

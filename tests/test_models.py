@@ -10,7 +10,7 @@ import sys
 import keras
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import HANG_S, REPO
 
 from imgclf import analysis, models
 from imgclf.models import alexnet, inception, mobilenet, resnet, vgg, xception
@@ -24,6 +24,7 @@ KERAS_COUNTS = {
 NATIVE_SIZE = {"inception_v3": 299, "xception": 299}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", list(models.KERAS_APPLICATIONS))
 def test_weight_compatible_with_keras_applications(name):
     ours = models.get(name)
@@ -150,6 +151,7 @@ def test_local_response_normalization_matches_the_formula():
         models.LocalResponseNormalization(size=4)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", models.names())
 def test_every_network_builds_headless_and_for_other_class_counts(name):
     net = models.get(name, num_classes=7)
@@ -199,11 +201,12 @@ def test_bad_names_and_depths():
         models.pretrained("alexnet")
 
 
-def test_pretrained_without_network_fails_fast_and_clearly(tmp_path):
+@pytest.mark.integration
+def test_pretrained_without_network_fails_clearly(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO / "tests" / "offline"),
            "KERAS_HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-m", "imgclf", "weights", "mobilenet"],
-                          capture_output=True, text=True, env=env, timeout=60)
+                          capture_output=True, text=True, env=env, timeout=HANG_S)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "ImageNet weights of mobilenet (MobileNet) are not in the Keras cache" in done.stderr
     assert "python -m imgclf weights mobilenet" in done.stderr
@@ -272,6 +275,7 @@ def test_pretrained_rejects_a_bad_input_shape_before_any_download():
         models.pretrained("mobilenet", include_top=False, input_shape=(16, 16, 3))
 
 
+@pytest.mark.integration
 @pytest.mark.backend_independent
 def test_every_network_gives_float32_probabilities_under_mixed_precision():
     # A bfloat16 softmax keeps about three significant digits: top-k ties and the analysis

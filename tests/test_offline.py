@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import HANG_S
 from test_cli import OFFLINE_SITE, imgclf
 from test_data import SYSTEM_FASHION
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.backend_independent
     (("weights", "xception"), "ImageNet weights of xception (Xception) are not in the Keras "
                               "cache"),
 ])
+@pytest.mark.integration
 def test_what_needs_the_network_fails_clearly(args, says, tmp_path):
     done = imgclf(*args, offline=True, env={"KERAS_HOME": str(tmp_path),
                                             "IMGCLF_DATA_DIR": str(tmp_path)})
@@ -39,7 +41,7 @@ def test_the_smoke_data_loads_without_network_or_home(tmp_path):
     code = "import imgclf; print(len(imgclf.data.load('sample').x_train))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={"PYTHONPATH": str(OFFLINE_SITE), "HOME": str(tmp_path),
-                               "PATH": os.defpath}, timeout=120)
+                               "PATH": os.defpath}, timeout=HANG_S)
     assert done.stdout.split() == ["1200"], done.stderr[-500:]
 
 
@@ -49,5 +51,5 @@ def test_the_quick_profiles_data_loads_without_network(tmp_path):
             "d = imgclf.data.load(s.dataset); print(s.dataset, len(d.x_train), len(d.x_test))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={"PYTHONPATH": str(OFFLINE_SITE), "HOME": str(tmp_path),
-                               "PATH": os.defpath}, timeout=300)
+                               "PATH": os.defpath}, timeout=HANG_S)
     assert done.stdout.split() == ["fashion_mnist", "60000", "10000"], done.stderr[-500:]

@@ -36,6 +36,7 @@ def few():
     return imgclf.data.load("sample").subset(96, 48, seed=0)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("family", FAMILIES)
 def test_each_family_trains_in_float16_as_on_a_t4(family, few, monkeypatch):
     monkeypatch.setenv(hardware.PRECISION_VARIABLE, "mixed_float16")

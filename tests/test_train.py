@@ -124,6 +124,7 @@ def train_command(out, epochs=3, batch=8, extra=()):
             "--profile", "smoke", *extra]
 
 
+@pytest.mark.integration
 def test_a_hard_killed_run_resumes_and_ends_with_every_epoch(tmp_path):
     out = tmp_path / "run"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -133,13 +134,13 @@ def test_a_hard_killed_run_resumes_and_ends_with_every_epoch(tmp_path):
         if line.startswith("Epoch 2/3"):
             process.send_signal(signal.SIGKILL)
             break
-    process.wait(timeout=60)
+    process.wait(timeout=HANG_S)
     assert process.returncode == -signal.SIGKILL
     assert not (out / "record.json").exists()
     assert len(json.loads((out / "history.json").read_text())) == 1
 
     rerun = subprocess.run(train_command(out), capture_output=True, text=True, env=env,
-                           cwd=REPO, timeout=240)
+                           cwd=REPO, timeout=HANG_S)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     epochs_run = [line for line in rerun.stdout.splitlines() if line.startswith("Epoch ")]
     assert epochs_run[0] in ("Epoch 2/3", "Epoch 3/3")
@@ -150,7 +151,7 @@ def test_a_hard_killed_run_resumes_and_ends_with_every_epoch(tmp_path):
     assert (out / "model.keras").is_file() and not (out / "backup").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
     again = subprocess.run(train_command(out), capture_output=True, text=True, env=env,
-                           cwd=REPO, timeout=120)
+                           cwd=REPO, timeout=HANG_S)
     assert "already holds a finished run" in again.stdout
 
 
@@ -205,6 +206,7 @@ def test_mixed_precision_on_a_t4_trains_in_float16(monkeypatch, sample):
     assert np.isfinite(trained.record["test_loss"])
 
 
+@pytest.mark.integration
 @pytest.mark.backend_independent  # its subprocess names its backend
 def test_data_parallel_on_two_logical_cpus_with_tensorflow():
     split = """
@@ -221,6 +223,7 @@ def test_data_parallel_on_two_logical_cpus_with_tensorflow():
     assert 0 <= result["accuracy"] <= 1
 
 
+@pytest.mark.integration
 @pytest.mark.backend_independent  # its subprocess names its backend
 def test_data_parallel_on_two_cpu_devices_with_jax():
     done = run_python(DISTRIBUTED, env={"KERAS_BACKEND": "jax",

@@ -83,6 +83,7 @@ def test_train_head_learns_separable_features_and_checks_its_input():
         transfer.train_head(features, labels[:10], 3)
 
 
+@pytest.mark.integration
 def test_fine_tuning_trains_a_copy(sample):
     five = sample.select_classes(range(5))
     extractor = transfer.feature_extractor(models.CompactResNet(num_classes=5))
@@ -105,6 +106,7 @@ def test_fine_tuning_trains_a_copy(sample):
                                                         strict=True))
 
 
+@pytest.mark.integration
 def test_few_label_comparison_runs_every_method(sample):
     source, target = sample.select_classes([0, 2, 4]), sample.select_classes([1, 3, 5])
     settings = profiles.resolve("smoke")
