@@ -188,17 +188,19 @@ class BatchLargerThanDataWarning(UserWarning):
     """A training batch larger than the images it trains on: every epoch is one step."""
 
 
-def warn_if_batch_exceeds(batch_size: int, images: int) -> None:
+def warn_if_batch_exceeds(batch_size: int, images: int, stacklevel: int = 3) -> None:
     """Warn (`BatchLargerThanDataWarning`) when `batch_size` exceeds the `images` a training
     steps through: each epoch is then a single step on all of them, so a run of E epochs
-    takes E optimiser steps, far fewer than its settings suggest."""
+    takes E optimiser steps, far fewer than its settings suggest. `stacklevel` points the
+    warning at the caller's line."""
     import warnings
 
     if batch_size > images:
         warnings.warn(f"batch_size {batch_size} is larger than the {images} images trained on: "
                       f"each epoch is one step, so the run takes as many steps as epochs. "
                       f"Lower batch_size (imgclf.train.config(settings, batch_size=...)) or "
-                      f"train on more images.", BatchLargerThanDataWarning, stacklevel=3)
+                      f"train on more images.", BatchLargerThanDataWarning,
+                      stacklevel=stacklevel)
 
 
 def takes_uint8(model) -> bool:

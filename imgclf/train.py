@@ -187,27 +187,8 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
             backup of the overflowed weights is written to `out_dir`; the epoch log and
             backup of the epochs before it stay).
     """
-    _check(cfg)
-    if not isinstance(data, Dataset) or len(data.x_train) == 0:
-        got = "an empty Dataset" if isinstance(data, Dataset) else type(data).__name__
-        raise TypeError(f"data must be a non-empty imgclf.data.Dataset (imgclf.data.load(...)), "
-                        f"got {got}")
-    check.warn_if_batch_exceeds(
-        cfg.batch_size, int(len(data.x_train) * (1 - cfg.validation_split)))  # as Keras splits
-    if not (isinstance(model, keras.Model) or callable(model)):
-        raise TypeError(f"model must be a keras.Model or a function building one, got "
-                        f"{type(model).__name__}")
-    if out_dir is not None:
-        check.path("out_dir", out_dir, kind="folder")
-    if name is not None:
-        check.text("name", name)
-    check.boolean("evaluate_test", evaluate_test)
+    chosen = _check_fit(model, data, cfg, out_dir, name, devices, evaluate_test)
     out_dir = Path(out_dir) if out_dir is not None else None
-    chosen = distribute.choose(devices)
-    replicating = chosen == distribute.SLURM or len(chosen) > 1
-    if isinstance(model, keras.Model) and (replicating or cfg.mixed_precision):
-        raise ValueError("to train on several devices or in mixed precision, pass a function "
-                         "that builds the model (the model must be built inside their scope)")
     label = name or "the network"
     try:
         return _fit_once(model, data, cfg, out_dir, name, chosen, evaluate_test)
@@ -234,6 +215,32 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Dataset, cfg: Trai
     if out_dir is not None and distribute.is_chief():
         atomic.write_json(out_dir / "record.json", trained.record)
     return trained
+
+
+def _check_fit(model, data, cfg, out_dir, name, devices, evaluate_test):
+    """`fit`'s arguments checked before anything runs; the devices chosen."""
+    _check(cfg)
+    if not isinstance(data, Dataset) or len(data.x_train) == 0:
+        got = "an empty Dataset" if isinstance(data, Dataset) else type(data).__name__
+        raise TypeError(f"data must be a non-empty imgclf.data.Dataset (imgclf.data.load(...)), "
+                        f"got {got}")
+    check.warn_if_batch_exceeds(
+        cfg.batch_size, int(len(data.x_train) * (1 - cfg.validation_split)),  # as Keras splits
+        stacklevel=4)
+    if not (isinstance(model, keras.Model) or callable(model)):
+        raise TypeError(f"model must be a keras.Model or a function building one, got "
+                        f"{type(model).__name__}")
+    if out_dir is not None:
+        check.path("out_dir", out_dir, kind="folder")
+    if name is not None:
+        check.text("name", name)
+    check.boolean("evaluate_test", evaluate_test)
+    chosen = distribute.choose(devices)
+    replicating = chosen == distribute.SLURM or len(chosen) > 1
+    if isinstance(model, keras.Model) and (replicating or cfg.mixed_precision):
+        raise ValueError("to train on several devices or in mixed precision, pass a function "
+                         "that builds the model (the model must be built inside their scope)")
+    return chosen
 
 
 class TrainingDiverged(RuntimeError):

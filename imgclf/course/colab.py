@@ -125,6 +125,16 @@ def _markdown(text: str, cited: dict[str, tuple[str, str]], counter: list[int],
     return TARGET.sub("", text).strip()
 
 
+def _first_cell(repository, stem: str, title: str) -> str:
+    """The Colab notebook's first cell: its badge, and where the book and the code are."""
+    return (f"[![Open In Colab]({BADGE})]({repository.colab}{FOLDER}/{stem}.ipynb)\n\n"
+            f"*{title}*, a chapter of the course *Image classification with deep CNNs*: "
+            f"[read it in the book]({repository.book}notebooks/{stem}.html), with its figures "
+            f"and the other chapters; the code and the package are at {repository.url}. "
+            f"Choose a GPU runtime, then *Run all*: the first code cell installs the course's "
+            f"package.")
+
+
 def convert(source: Path | str, root: Path | str = ".", solutions: bool = True):
     """The Colab notebook (an nbformat NotebookNode) of the MyST chapter `source`; with
     `solutions=False`, the student edition's, where the solutions are left out."""
@@ -138,13 +148,7 @@ def convert(source: Path | str, root: Path | str = ".", solutions: bool = True):
     stem = Path(source).stem
     title = next((line[2:].strip() for cell in chapter.cells if cell["cell_type"] == "markdown"
                   for line in cell["source"].splitlines() if line.startswith("# ")), stem)
-    cells = [nbformat.v4.new_markdown_cell(
-        f"[![Open In Colab]({BADGE})]({repository.colab}{FOLDER}/{stem}.ipynb)\n\n"
-        f"*{title}*, a chapter of the course *Image classification with deep CNNs*: "
-        f"[read it in the book]({repository.book}notebooks/{stem}.html), with its figures "
-        f"and the other chapters; the code and the package are at {repository.url}. "
-        f"Choose a GPU runtime, then *Run all*: the first code cell installs the course's "
-        f"package.")]
+    cells = [nbformat.v4.new_markdown_cell(_first_cell(repository, stem, title))]
     checked = _checked_outputs(source)
     numbered = figures(chapter.cells, first_figure(source))
     counter, solution = [0], []

@@ -7,10 +7,12 @@ ranges, and writes the executed notebook and the record atomically.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,6 +47,43 @@ def notebook_sources(folder: Path | str = "notebooks",
     return sources
 
 
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """`variables` set in this process (the kernel inherits them), and restored after."""
+    previous = {variable: os.environ.get(variable) for variable in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for variable, value in previous.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
+
+
+def _papermill(source: Path, pending: Path, failed: Path, parameters: dict) -> None:
+    """Execute `source` into `pending` (a failed run's notebook goes to `failed`, to read)."""
+    import jupytext
+    import papermill
+
+    try:
+        papermill.execute_notebook(
+            jupytext.read(source), str(pending), parameters=parameters,
+            cwd=str(source.parent), progress_bar=False, kernel_name="python3",
+            coalesce_streams=True,  # keep only the final state of each Keras progress bar
+        )
+    except Exception:
+        if pending.exists():
+            pending.replace(failed)
+        raise
+    # Given the notebook itself, papermill records all of it as its "input_path": a second
+    # copy of the chapter, solutions included, in every executed notebook. Its path instead:
+    executed = json.loads(pending.read_text())
+    executed["metadata"].get("papermill", {})["input_path"] = str(source)
+    pending.write_text(json.dumps(executed, indent=1, ensure_ascii=False) + "\n")
+
+
 def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None,
             calibration: dict | None = None, digest: str | None = None,
             seed: int | None = None) -> dict:
@@ -59,9 +98,6 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     The record's "expected" entry says whether the metrics are within the ranges of
     `notebooks/expected.toml` (see `imgclf.course.expected`). Returns the record.
     """
-    import jupytext
-    import papermill
-
     out_dir.mkdir(parents=True, exist_ok=True)
     name = source.stem
     digest = digest or inputs_digest(source, profile, dataset)
@@ -71,47 +107,40 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     trainings_file = out_dir / f".{name}.trainings.jsonl"
     trainings_file.unlink(missing_ok=True)
     ipython_dir = trainings.startup_folder(trainings_file.resolve())
-    notebook = jupytext.read(source)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     kernel_environment = {METRICS_VARIABLE: str(metrics_file.resolve()),
                           "IPYTHONDIR": str(ipython_dir)}
     if resolve(profile, dataset).profile in DETERMINISTIC_PROFILES:
         kernel_environment["TF_DETERMINISTIC_OPS"] = "1"
-    previous = {variable: os.environ.get(variable) for variable in kernel_environment}
-    os.environ.update(kernel_environment)
+    parameters = {"profile": profile, **({"dataset": dataset} if dataset else {}),
+                  **({"seed": seed} if seed is not None else {})}
     try:
-        papermill.execute_notebook(
-            notebook, str(pending),
-            parameters={"profile": profile, **({"dataset": dataset} if dataset else {}),
-                        **({"seed": seed} if seed is not None else {})},
-            cwd=str(source.parent), progress_bar=False, kernel_name="python3",
-            coalesce_streams=True,  # keep only the final state of each Keras progress bar
-        )
-    except Exception:
-        if pending.exists():
-            pending.replace(out_dir / f"{name}.failed.ipynb")
-        raise
+        with _environment(kernel_environment):
+            _papermill(source, pending, out_dir / f"{name}.failed.ipynb", parameters)
     finally:
-        for variable, value in previous.items():
-            if value is None:
-                os.environ.pop(variable, None)
-            else:
-                os.environ[variable] = value
         shutil.rmtree(ipython_dir, ignore_errors=True)
     seconds = time.perf_counter() - clock
-    # Given the notebook itself, papermill records all of it as its "input_path": a second
-    # copy of the chapter, solutions included, in every executed notebook. Its path instead:
-    executed = json.loads(pending.read_text())
-    executed["metadata"].get("papermill", {})["input_path"] = str(source)
-    pending.write_text(json.dumps(executed, indent=1, ensure_ascii=False) + "\n")
     if not metrics_file.exists():
         raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
     reported = json.loads(metrics_file.read_text())
     metrics_file.unlink()
-    trained = trainings.read(trainings_file)
+    record = _record(name, profile, reported, trainings.read(trainings_file), seconds,
+                     started, calibration, digest,
+                     deterministic="TF_DETERMINISTIC_OPS" in kernel_environment)
     trainings_file.unlink(missing_ok=True)
-    record = {
+    record["expected"] = expected.check(record, source.parent)
+    pending.replace(out_dir / f"{name}.ipynb")
+    (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    atomic.write_json(out_dir / f"{name}.json", record)
+    return record
+
+
+def _record(name: str, profile: str, reported: dict, trained: list, seconds: float,
+            started: datetime, calibration: dict | None, digest: str,
+            deterministic: bool) -> dict:
+    """The run record of one executed notebook (without its "expected" verdict)."""
+    return {
         "notebook": name,
         "requested_profile": profile,
         "profile": reported["settings"]["profile"],
@@ -126,18 +155,13 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
         "calibration": calibration,
         "versions": reported["versions"],
         "inputs_sha256": digest,
-        "deterministic_ops": "TF_DETERMINISTIC_OPS" in kernel_environment,
+        "deterministic_ops": deterministic,
         # Chapters executed at once on this machine (scripts/gpu-run.sh's JOBS): the seconds
         # of one that shared the machine are longer than it alone would take.
         "concurrent_chapters": int(os.environ.get(CONCURRENT_VARIABLE) or 1),
         # A precision forced for a rehearsal of another machine's path (make test-t4).
         "forced_precision": os.environ.get(hardware.PRECISION_VARIABLE) or None,
     }
-    record["expected"] = expected.check(record, source.parent)
-    pending.replace(out_dir / f"{name}.ipynb")
-    (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
-    atomic.write_json(out_dir / f"{name}.json", record)
-    return record
 
 
 def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "notebooks",

@@ -197,6 +197,25 @@ def _comparisons(kept: dict[str, list[dict]], root: Path) -> list[str]:
     return [*lines, ""]
 
 
+def _seconds_per_chapter(kept: dict[str, list[dict]]) -> list[str]:
+    """The page's table of seconds: a row per chapter, a column per kept profile."""
+    shown = [p for p in PROFILE_ORDER if p in kept]
+    notebooks = sorted({r["notebook"] for records in kept.values() for r in records})
+    seconds = {p: {r["notebook"]: r["seconds"] for r in kept[p]} for p in shown}
+    lines = ["## Seconds per chapter", "",
+             "| chapter | " + " | ".join(f"`{p}` (s)" for p in shown) + " |",
+             "|---|" + "---:|" * len(shown)]
+    for notebook in notebooks:
+        cells = [f"{seconds[p][notebook]:.1f}" if notebook in seconds[p] else "not run"
+                 for p in shown]
+        lines.append(f"| {notebook} | " + " | ".join(cells) + " |")
+    lines.append("| **all chapters** | " + " | ".join(
+        f"**{sum(seconds[p].values()):.1f}**" if len(seconds[p]) == len(notebooks)
+        else f"**{sum(seconds[p].values()):.1f}** ({len(seconds[p])} of {len(notebooks)} run)"
+        for p in shown) + " |")
+    return [*lines, ""]
+
+
 def page(root: Path | str = ".") -> str:
     """The Markdown of book/results.md, from the records kept under book/results/."""
     root = Path(root)
@@ -219,21 +238,7 @@ def page(root: Path | str = ".") -> str:
                   "`python -m imgclf.course results --keep full` then records it here.", "```",
                   ""]
     if kept:
-        shown = [p for p in PROFILE_ORDER if p in kept]
-        notebooks = sorted({r["notebook"] for records in kept.values() for r in records})
-        seconds = {p: {r["notebook"]: r["seconds"] for r in kept[p]} for p in shown}
-        lines += ["## Seconds per chapter", "",
-                  "| chapter | " + " | ".join(f"`{p}` (s)" for p in shown) + " |",
-                  "|---|" + "---:|" * len(shown)]
-        for notebook in notebooks:
-            cells = [f"{seconds[p][notebook]:.1f}" if notebook in seconds[p] else "not run"
-                     for p in shown]
-            lines.append(f"| {notebook} | " + " | ".join(cells) + " |")
-        lines.append("| **all chapters** | " + " | ".join(
-            f"**{sum(seconds[p].values()):.1f}**" if len(seconds[p]) == len(notebooks)
-            else f"**{sum(seconds[p].values()):.1f}** ({len(seconds[p])} of {len(notebooks)} "
-                 f"run)" for p in shown) + " |")
-        lines.append("")
+        lines += _seconds_per_chapter(kept)
     lines += _comparisons(kept, root)
     for profile in (p for p in PROFILE_ORDER if p in kept):
         records = kept[profile]

@@ -116,6 +116,64 @@ def _check_link(page: Path, href: str, html_dir: Path, cache) -> str | None:
     return None
 
 
+def _images_and_figures(tab, name: str, report: SiteReport) -> None:
+    """Every image loaded; every figure numbered, with its image."""
+    images = tab.eval_on_selector_all(
+        "img", "els => els.map(e => [e.getAttribute('src'), e.complete && e.naturalWidth > 0])")
+    report.images += len(images)
+    report.problems += [f"{name}: image {src} did not load" for src, loaded in images
+                        if not loaded]
+    figures = tab.eval_on_selector_all(
+        "figure", "els => els.map(e => [(e.querySelector('.caption-number') || "
+                  "{}).textContent || '', e.querySelectorAll('img').length])")
+    if figures:
+        report.figures[name] = [number.strip() for number, _ in figures]
+    report.problems += [f"{name}: a figure without a numbered caption or an image"
+                        for number, shown in figures if not number.strip() or not shown]
+
+
+def _links(tab, page_path: Path, html_dir: Path, committed: set[str], anchors,
+           report: SiteReport) -> None:
+    """Every Colab button on a committed notebook, every internal link and anchor found."""
+    name = str(page_path.relative_to(html_dir))
+    for href in tab.eval_on_selector_all("a[href]", "els => els.map(e => "
+                                                    "e.getAttribute('href'))"):
+        colab = COLAB.match(href)
+        if colab:
+            report.colab_targets.append(colab.group(1))
+            if colab.group(1) not in committed:
+                report.problems.append(f"{name}: Colab button opens {colab.group(1)}, which "
+                                       f"is not committed")
+        elif not href.startswith(OUTSIDE):
+            report.internal_links += 1
+            problem = _check_link(page_path, href, html_dir, anchors)
+            if problem:
+                report.problems.append(problem)
+
+
+def _reading(tab, name: str, report: SiteReport) -> None:
+    """What a reader of the page sees: no code cut off, no injected parameters cell; whether
+    it states its objectives, and its links to the glossary."""
+    report.problems += [f"{name}: code cut off at the column's edge: {line.strip()[:80]}"
+                        for line in tab.eval_on_selector_all("pre", CUT_OFF)]
+    if tab.eval_on_selector_all("p > strong", "els => els.some(e => e.textContent "
+                                              "=== 'Objectives.')"):
+        report.objectives.append(name)
+    report.glossary_links += len(tab.query_selector_all("a[href*='glossary.html#term-']"))
+    if tab.query_selector(".tag_injected-parameters"):
+        report.problems.append(f"{name}: papermill's injected parameters cell shows")
+
+
+def _accessibility(tab, name: str, axe: Path, report: SiteReport) -> None:
+    """axe-core's violations of the page: recorded, and a problem where serious or critical."""
+    tab.add_script_tag(path=str(axe))
+    for rule, impact, nodes, help_ in tab.evaluate(AXE_RUN):
+        report.accessibility.setdefault(rule, [impact, []])[1].append(name)
+        if impact in AXE_FAILS:
+            report.problems.append(f"{name}: accessibility ({impact}): {help_} [{rule}, "
+                                   f"{nodes} elements]")
+
+
 def check(html_dir: Path | str, repo: Path | str = ".",
           screenshot: tuple[str, Path] | None = None) -> SiteReport:
     """Open every page of the built book in headless Chromium and report what failed.
@@ -160,49 +218,11 @@ def check(html_dir: Path | str, repo: Path | str = ".",
             tab.on("requestfailed", lambda request, name=name:
                    report.problems.append(f"{name}: request failed: {request.url}"))
             tab.goto(page_path.as_uri(), wait_until="load")
-            images = tab.eval_on_selector_all(
-                "img", "els => els.map(e => [e.getAttribute('src'), e.complete && "
-                       "e.naturalWidth > 0])")
-            report.images += len(images)
-            report.problems += [f"{name}: image {src} did not load"
-                                for src, loaded in images if not loaded]
-            figures = tab.eval_on_selector_all(
-                "figure", "els => els.map(e => [(e.querySelector('.caption-number') || "
-                          "{}).textContent || '', e.querySelectorAll('img').length])")
-            if figures:
-                report.figures[name] = [number.strip() for number, _ in figures]
-            report.problems += [f"{name}: a figure without a numbered caption or an image"
-                                for number, images in figures if not number.strip() or not images]
-            hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => "
-                                                        "e.getAttribute('href'))")
-            for href in hrefs:
-                colab = COLAB.match(href)
-                if colab:
-                    report.colab_targets.append(colab.group(1))
-                    if colab.group(1) not in committed:
-                        report.problems.append(f"{name}: Colab button opens {colab.group(1)}, "
-                                               f"which is not committed")
-                elif not href.startswith(OUTSIDE):
-                    report.internal_links += 1
-                    problem = _check_link(page_path, href, html_dir, anchors)
-                    if problem:
-                        report.problems.append(problem)
-            report.problems += [f"{name}: code cut off at the column's edge: {line.strip()[:80]}"
-                                for line in tab.eval_on_selector_all("pre", CUT_OFF)]
-            if tab.eval_on_selector_all("p > strong", "els => els.some(e => e.textContent "
-                                                      "=== 'Objectives.')"):
-                report.objectives.append(name)
-            report.glossary_links += len(tab.query_selector_all("a[href*='glossary.html#term-']"))
-            if tab.query_selector(".tag_injected-parameters"):
-                report.problems.append(f"{name}: papermill's injected parameters cell shows")
+            _images_and_figures(tab, name, report)
+            _links(tab, page_path, html_dir, committed, anchors, report)
+            _reading(tab, name, report)
             if axe is not None:
-                tab.add_script_tag(path=str(axe))
-                for rule, impact, nodes, help_ in tab.evaluate(AXE_RUN):
-                    seen = report.accessibility.setdefault(rule, [impact, []])
-                    seen[1].append(name)
-                    if impact in AXE_FAILS:
-                        report.problems.append(f"{name}: accessibility ({impact}): {help_} "
-                                               f"[{rule}, {nodes} elements]")
+                _accessibility(tab, name, axe, report)
             if screenshot and name == screenshot[0]:
                 screenshot[1].parent.mkdir(parents=True, exist_ok=True)
                 tab.screenshot(path=str(screenshot[1]), full_page=False)
