@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -60,6 +61,20 @@ def test_settings_of_a_profile():
     assert done.returncode == 0 and done.stdout.strip() == "sample"
     done = imgclf("settings", "--profile", "quick", "--dataset", "cifar10", "--field", "dataset")
     assert done.stdout.strip() == "cifar10"
+
+
+def test_the_learners_command_points_to_every_tooling_command_and_only_those():
+    """`python -m imgclf` names the tooling's commands (the installed package has no
+    imgclf.course to ask), to send a learner there: the names must be the tooling's own."""
+    from imgclf import cli
+    from imgclf.course import cli as course_cli
+
+    def commands(parser) -> set[str]:  # argparse has no public way to list subcommands
+        return {name for action in parser._actions
+                if isinstance(action, argparse._SubParsersAction) for name in action.choices}
+
+    assert set(cli.TOOLING) == commands(course_cli.parser())
+    assert not set(cli.TOOLING) & commands(cli.parser())
 
 
 def test_version_and_the_name_the_user_called():

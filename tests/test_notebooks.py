@@ -191,7 +191,7 @@ def test_site_in_a_real_browser(smoke_runs, built_book):
     # Each chapter states its objectives, and its first uses of terms link to the glossary
     # (each link is one of the internal links checked above).
     assert set(report.objectives) >= {f"notebooks/{source.stem}.html" for source in SOURCES}
-    terms = sum(len(re.findall(r"\{term\}`", source.read_text())) for source in SOURCES)
+    terms = sum(len(colab.TERM.findall(source.read_text())) for source in SOURCES)
     assert report.glossary_links >= terms > 0
     assert report.pages >= len(SOURCES) + 4 and report.images >= len(SOURCES)
     assert report.internal_links > 10 * report.pages

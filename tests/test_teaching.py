@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import REPO
 
-from imgclf.course import teaching
+from imgclf.course import colab, teaching
 from imgclf.course.execute import notebook_sources
 
 # Text only: the same on every Keras backend.
@@ -50,8 +50,7 @@ def test_every_glossary_link_names_a_term_and_every_term_is_linked():
     terms = glossary_terms()
     linked = set()
     for source in SOURCES:
-        for text, target in re.findall(r"\{term\}`([^`<]*?)\s*(?:<([^>`]+)>)?`",
-                                       source.read_text()):
-            linked.add((target or text).strip().lower())
+        for link in colab.TERM.finditer(source.read_text()):
+            linked.add((link["term"] or link["text"]).strip().lower())
     assert linked - terms == set(), "links to no term"
     assert terms - linked == set(), "terms no chapter links to"

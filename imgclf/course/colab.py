@@ -36,7 +36,7 @@ BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 NUMREF = re.compile(r"\{numref\}`([^`]+)`")
 # A glossary link, {term}`text` or {term}`text <term>`: in Colab, its text.
-TERM = re.compile(r"\{term\}`([^`<]*?)\s*(?:<[^>`]+>)?`")
+TERM = re.compile(r"\{term\}`(?P<text>[^`<]*?)\s*(?:<(?P<term>[^>`]+)>)?`")
 EXERCISE = re.compile(r"```\{exercise\}[^\n]*\n(?P<body>.*?)\n```", re.S)
 OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
 TARGET = re.compile(r"^\([\w-]+\)=\s*$", re.M)
