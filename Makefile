@@ -2,8 +2,8 @@
 #   make book [PROFILE=auto|smoke|quick|full] [DATASET=name]
 #                                               execute every notebook once, build _build/html
 #   make test                                   every test: package (TensorFlow and JAX),
-#                                               notebooks (smoke), the Colab notebooks run as
-#                                               in Colab (nbval), pairs, book build
+#                                               every chapter executed once in the smoke
+#                                               profile as Colab runs it, pairs, book build
 SHELL := /bin/bash
 PYTHON ?= python3
 PROFILE ?= auto
@@ -19,7 +19,7 @@ EXTRAS ?= tensorflow,book,test
 CONSTRAINTS ?= -c requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell echo $(EXTRAS) $(CONSTRAINTS) | cat - requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install data notebooks book student test test-fast browser test-package test-jax test-nbval lint sync release lock clean test-t4 test-floors
+.PHONY: install data notebooks book student test test-fast browser test-package test-jax test-nbval colab-stack lint sync release lock clean test-t4 test-floors
 
 $(STAMP):
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,7 +50,7 @@ student: notebooks
 	$(PY) -m imgclf.course build-book --profile $(PROFILE) --student
 
 # Every part runs even when an earlier one fails; the command fails at the end if any did.
-TEST_PARTS := lint browser test-package test-jax test-nbval
+TEST_PARTS := lint browser test-package test-jax
 test:
 	@failed=""; for part in $(TEST_PARTS); do \
 	  echo "=== make $$part"; $(MAKE) --no-print-directory $$part || failed="$$failed $$part"; \
@@ -93,25 +93,45 @@ lint: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not integration" -p no:cacheprovider
 
-# The package, every notebook in the smoke profile, the pairs and the book, on TensorFlow.
+# The package's tests on TensorFlow, and every chapter executed once in the smoke profile as
+# Colab runs it (tests/test_notebooks.py, imgclf/course/colablike.py): in an environment over
+# Colab's stack (Python 3.13 with Colab's published versions, requirements/colab.txt, installed
+# once into .venv-colab), google.colab faked, imgclf installed by the chapter's own install cell
+# from a clone. That one execution gives the run records and expected ranges, the book and the
+# browser test, and the Colab notebooks' checked outputs (compared as nbval compares them).
+# Without a Python 3.13 (PYTHON313=, pyenv or PATH) the chapters run over this environment's
+# versions and it says so, unless IMGCLF_REQUIRE_TOOLS=1 (CI), where it fails.
 test-package: $(STAMP)
-	$(PY) -m pytest
+	@if stack=$$($(MAKE) --no-print-directory -s colab-stack); then \
+	  IMGCLF_COLAB_STACK=$$stack $(PY) -m pytest; \
+	elif [ "$$IMGCLF_REQUIRE_TOOLS" = 1 ]; then exit 1; \
+	else echo "test-package: no Python 3.13, so the chapters run on this environment's versions, not Colab's"; \
+	  $(PY) -m pytest; fi
 
 # The package's tests again on the JAX backend, those whose behaviour depends on the backend
 # (notebooks, book, files, command line and the tooling run once, on TensorFlow).
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax $(PY) -m pytest -m "not slow and not backend_independent"
 
-# Every Colab notebook as Colab runs it (imgclf/course/colablike.py): Python 3.13 with Colab's
-# published versions (requirements/colab.txt, installed once into .venv-colab), google.colab
-# faked, imgclf installed by the notebook's own install cell from a clone; nbval compares the
-# cells tagged nbval-check-output. Without a Python 3.13 (PYTHON313=, pyenv or PATH) it runs on
-# this environment's versions and says so, unless IMGCLF_REQUIRE_TOOLS=1 (CI), where it fails.
+# The Colab notebooks themselves (colab/NN-topic.ipynb), executed by nbval in the same
+# Colab-like environment: the literal Run all, solutions unrun (make test covers it through
+# the chapters, see test-package; this pass executes every chapter a second time).
 COLAB_VENV := .venv-colab
 COLAB_PACKAGES := tensorflow keras numpy matplotlib ipykernel pytest nbval "setuptools>=77"
 COLAB_STAMP := $(COLAB_VENV)/.installed-$(shell cat requirements/colab.txt | cksum | cut -d' ' -f1)
 test-nbval: $(STAMP)
-	@if python313=$$($(PY) -m imgclf.course colab-stack --find-python); then 	  $(MAKE) --no-print-directory $(COLAB_STAMP) PYTHON313=$$python313 	  && $(PY) -m imgclf.course check-colab --stack $(COLAB_VENV)/bin/python; 	elif [ "$$IMGCLF_REQUIRE_TOOLS" = 1 ]; then exit 1; 	else echo "test-nbval: no Python 3.13, so the Colab notebooks run on this environment's versions, not Colab's"; 	  $(PY) -m imgclf.course check-colab; fi
+	@if stack=$$($(MAKE) --no-print-directory -s colab-stack); then \
+	  $(PY) -m imgclf.course check-colab --stack $$stack; \
+	elif [ "$$IMGCLF_REQUIRE_TOOLS" = 1 ]; then exit 1; \
+	else echo "test-nbval: no Python 3.13, so the Colab notebooks run on this environment's versions, not Colab's"; \
+	  $(PY) -m imgclf.course check-colab; fi
+
+# Colab's stack in .venv-colab, built once with a Python 3.13; prints its Python, or fails
+# saying why there is none.
+colab-stack: $(STAMP)
+	@python313=$$($(PY) -m imgclf.course colab-stack --find-python) \
+	  && $(MAKE) --no-print-directory -s $(COLAB_STAMP) PYTHON313=$$python313 >&2 \
+	  && echo $(CURDIR)/$(COLAB_VENV)/bin/python
 
 $(COLAB_STAMP):
 	@test -x $(COLAB_VENV)/bin/python || $(PYTHON313) -m venv $(COLAB_VENV)

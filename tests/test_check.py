@@ -143,6 +143,7 @@ def more_images_runs():
     ((0.60, 0.80), "Correct."), ((0.80, 0.60), "Not yet."), ((0.70, 0.71), "Cannot tell yet."),
 ])
 @pytest.mark.integration
+@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_more_images_judges_what_the_runs_scored(more_images_runs, monkeypatch, accuracies,
                                                  verdict):
     """Genuine runs, scored by the check itself; their accuracies set here so that each of the
@@ -212,6 +213,7 @@ def dropout_runs():
     ((0.95, 0.60), "Correct."), ((0.60, 0.95), "Not yet."), ((0.80, 0.81), "Cannot tell yet."),
 ])
 @pytest.mark.integration
+@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_heavy_dropout_judges_what_the_networks_fit(dropout_runs, monkeypatch, accuracies,
                                                     verdict):
     without, heavy, few = dropout_runs
@@ -346,6 +348,7 @@ def head_runs():
     ((0.50, 0.75), "Correct."), ((0.75, 0.50), "Not yet."), ((0.60, 0.61), "Cannot tell yet."),
 ])
 @pytest.mark.integration
+@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_more_labels_judges_what_the_heads_score(head_runs, monkeypatch, accuracies, verdict):
     from imgclf import transfer
 
@@ -455,6 +458,7 @@ def _scored(run, accuracy):
     ((0.80, 0.85, 0.84), "Cannot tell yet."),
 ])
 @pytest.mark.integration
+@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_matched_parameters_judges_the_runs_records(matched_runs, accuracies, verdict):
     """Genuine runs, their test accuracies (separable, regular, matched) set here to reach
     each verdict (100 test images)."""

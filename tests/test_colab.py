@@ -84,6 +84,54 @@ def test_unknown_citation_is_an_error(tmp_path):
     assert "See Doe (2020)." in colab.convert(source, tmp_path).cells[1].source
 
 
+def test_a_cell_that_needs_a_solution_is_refused(tmp_path):
+    """Run all skips the solutions: a later cell that reads what only a solution defines would
+    fail in Colab though the book's execution, which runs the solutions, succeeds."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "references.bib").write_text("")
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://github.com/a/b\n  branch: main\n  release: v1.2.3\n"
+        "html:\n  baseurl: https://a.github.io/b/\n")
+    source = tmp_path / "01-x.md"
+    chapter = ("# 1. X\n\n```{{code-cell}} ipython3\nshared = 1\n```\n\n"
+               "```{{solution-start}} ex\n```\n\n```{{code-cell}} ipython3\n"
+               "answer, shared = 2, 3\n```\n\n```{{solution-end}}\n```\n\n"
+               "```{{code-cell}} ipython3\nprint(shared{later})\n```\n")
+    source.write_text(chapter.format(later=""))
+    assert colab.convert(source, tmp_path).cells  # `shared` is bound outside too
+    source.write_text(chapter.format(later=", answer"))
+    with pytest.raises(ValueError, match=r"read what only a solution defines: answer in "
+                                         r"'print\(shared, answer\)'"):
+        colab.convert(source, tmp_path)
+
+
+def test_checked_outputs_are_compared_as_nbval_compares_them():
+    """A checked cell's text must match; its image, execution count and the way its stream
+    was split into pieces need not; a checked cell that never ran is a difference."""
+    def notebook(*cells):
+        return {"cells": [{"cell_type": "code", "source": source, "outputs": outputs,
+                           "metadata": {"tags": ["nbval-check-output"]}}
+                          for source, outputs in cells]}
+
+    def stream(*texts):
+        return [{"output_type": "stream", "name": "stdout", "text": t} for t in texts]
+
+    table = {"output_type": "execute_result", "execution_count": 3, "metadata": {},
+             "data": {"text/plain": "12 parameters", "image/png": "AAAA"}}
+    committed = notebook(("print(n)", stream("1\n2\n")),
+                         ("table", [{**table, "execution_count": 9}]))
+    assert colablike.checked_differences(
+        notebook(("print(n)", stream("1\n", "2\n")), ("table", [table])), committed) == []
+    as_lines = notebook(("print(n)", stream(["1\n", "2\n"])),
+                        ("table", [{**table, "data": {"text/plain": ["12 ", "parameters"]}}]))
+    assert colablike.checked_differences(as_lines, committed) == []
+    changed = notebook(("print(n)", stream("1\n3\n")), ("table", [table]))
+    assert colablike.checked_differences(changed, committed)[0].startswith(
+        "the outputs of 'print(n)' differ")
+    assert colablike.checked_differences(notebook(("table", [table])), committed) == [
+        "a checked cell of the Colab notebook did not run: 'print(n)'"]
+
+
 def test_colab_like_environment_has_the_course_packages_but_not_its_imgclf(tmp_path):
     """make test-nbval's environment (imgclf.course.colablike): Colab's TensorFlow and Keras
     are there, google.colab is imported at start-up, and imgclf only comes by installing it."""
@@ -105,6 +153,20 @@ def test_colab_like_copies_install_from_the_clone(tmp_path):
     for copy in copies:
         text = copy.read_text()
         assert fake.requirement in text and published not in text
+
+
+def test_colab_like_chapters_install_from_the_clone(tmp_path):
+    fake = colablike.ColabLike(tmp_path / "python", tmp_path / "clone", "abc123",
+                               f"imgclf @ git+file://localhost{tmp_path}/clone@abc123")
+    folder = colablike.copy_chapters(REPO, fake, tmp_path / "out")
+    assert notebook_sources(folder) == [folder / s.name for s in SOURCES]
+    assert (folder / "expected.toml").read_text() == \
+        (REPO / "notebooks" / "expected.toml").read_text()
+    for source in SOURCES:
+        text = (folder / source.name).read_text()
+        assert text == source.read_text().replace(repository.configured(REPO).install,
+                                                  fake.requirement)
+        assert fake.requirement in text
 
 
 def test_colab_like_refuses_a_stale_notebook_and_a_folder_inside_the_repository(tmp_path):

@@ -25,6 +25,7 @@ NATIVE_SIZE = {"inception_v3": 299, "xception": 299}
 
 
 @pytest.mark.integration
+@pytest.mark.backend_independent  # weight shapes and order are Keras's, not the backend's
 @pytest.mark.parametrize("name", list(models.KERAS_APPLICATIONS))
 def test_weight_compatible_with_keras_applications(name):
     ours = models.get(name)

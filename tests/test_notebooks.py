@@ -7,35 +7,48 @@ import math
 import os
 import re
 from collections import Counter
+from pathlib import Path
 
 import jupytext
 import pytest
 from conftest import REPO
 
 from imgclf import diagram, plans, profiles
-from imgclf.course import book, colab, sitecheck
-from imgclf.course.execute import notebook_sources, run_notebooks
+from imgclf.course import book, colab, colablike, sitecheck
+from imgclf.course.execute import notebook_sources
 
 pytestmark = pytest.mark.slow
 SOURCES = notebook_sources(REPO / "notebooks")
 
 
+#: The Python of an environment with Colab's versions (make test's .venv-colab); without it the
+#: chapters run over this environment's packages.
+COLAB_STACK = "IMGCLF_COLAB_STACK"
+
+
 @pytest.fixture(scope="session")
-def smoke_runs(tmp_path_factory):
-    """Execute every notebook once in the smoke profile, with the network blocked in the
-    kernels (tests/offline): the records and executed notebooks."""
+def colab_run(tmp_path_factory):
+    """Every chapter executed once, in the smoke profile, as Colab runs it
+    (`colablike.run_chapters`: over Colab's stack when $IMGCLF_COLAB_STACK names it, imgclf
+    installed by the chapter's own install cell from a clone), with the network blocked in the
+    kernels (tests/offline). Everything below reads this one execution: (the environment, the
+    folder of executed notebooks and records, the records by chapter, the stack or None)."""
+    stack = os.environ.get(COLAB_STACK)
+    if stack:
+        print(colablike.check_stack(REPO, Path(stack)))
+    elif os.environ.get("IMGCLF_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"no ${COLAB_STACK}: make test-package builds Colab's stack and names it")
     out = tmp_path_factory.mktemp("runs")
-    previous = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(REPO / "tests" / "offline"), previous]))
-    try:
-        records = {r["notebook"]: r
-                   for r in run_notebooks("smoke", out, folder=REPO / "notebooks")}
-    finally:
-        if previous is None:
-            os.environ.pop("PYTHONPATH")
-        else:
-            os.environ["PYTHONPATH"] = previous
+    colab, records = colablike.run_chapters(REPO, tmp_path_factory.mktemp("colab"), out,
+                                            Path(stack) if stack else None,
+                                            pythonpath=(REPO / "tests" / "offline",))
+    return colab, out, {r["notebook"]: r for r in records}, stack
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(colab_run):
+    """The executed notebooks' folder and the records by chapter, of `colab_run`."""
+    _, out, records, _ = colab_run
     return out, records
 
 
@@ -204,13 +217,30 @@ def test_site_in_a_real_browser(smoke_runs, built_book):
             [f"Fig. {n}" for n in range(first, first + count)], source.stem
 
 
-@pytest.mark.parametrize("chapter", ["01-image-classification"])
-def test_the_same_seed_gives_the_same_smoke_metrics(smoke_runs, chapter, tmp_path):
-    """Run again (deterministic ops: the smoke profile's default), compare with the first."""
-    _, records = smoke_runs
-    assert records[chapter]["deterministic_ops"]
-    again = run_notebooks("smoke", tmp_path, folder=REPO / "notebooks", only=[chapter[:2]])
-    timings = ("seconds",)  # wall times, not results
-    first = {k: v for k, v in records[chapter]["metrics"].items() if not k.endswith(timings)}
-    second = {k: v for k, v in again[0]["metrics"].items() if not k.endswith(timings)}
-    assert first == second
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_the_colab_notebook_gives_its_checked_outputs(smoke_runs, source):
+    """The cells tagged nbval-check-output give the outputs committed in the Colab notebook
+    (and its pair), compared as nbval compares them. The Colab notebook's code is the
+    chapter's outside the solutions (test_colab), and none of it needs a solution
+    (`colab.needs_a_solution`): this execution is the one Run all would do, solutions added."""
+    out, _ = smoke_runs
+    executed = json.loads((out / f"{source.stem}.ipynb").read_text())
+    committed = json.loads(colab.colab_notebook(source).read_text())
+    assert colablike.checked_differences(executed, committed) == []
+
+
+def test_the_chapters_ran_as_in_colab(colab_run):
+    """imgclf came from the install cell (a plain install of the clone's commit, not this
+    checkout), the kernels ran Colab's versions (when make test built the stack), and on a
+    runtime without a GPU the install cell says so and how to get one."""
+    colab, _, records, stack = colab_run
+    variables = colablike.environment_variables()
+    print(colablike.installed(colab, variables))
+    print(colablike.told_without_gpu(colab, variables))
+    if stack:
+        versions = colablike.stack_versions(stack)
+        for record in records.values():
+            assert record["versions"]["keras"] == versions["keras"], record["notebook"]
+            assert record["versions"]["python"] == versions["python"], record["notebook"]
+
+

@@ -135,6 +135,43 @@ def _first_cell(repository, stem: str, title: str) -> str:
             f"package.")
 
 
+def _names(code: str) -> tuple[set[str], set[str]]:
+    """(the names a cell's code binds, the names it reads), IPython syntax allowed."""
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    tree = ast.parse(TransformerManager().transform_cell(code))
+    bound, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return bound, read
+
+
+def needs_a_solution(parts) -> list[str]:
+    """The code cells outside the solutions that read a name which only a solution's code
+    binds (`parts`: `solutions.pieces` of a chapter's cells), each as "name in 'cell…'".
+    Under Run all the Colab notebook skips the solutions, so such a cell would fail there
+    though the book's execution, which runs them, succeeds."""
+    outside, only_in_solutions, found = set(), set(), []
+    for cell, text, inside, _ in parts:
+        if text is not None or cell["cell_type"] != "code":
+            continue
+        bound, read = _names(cell["source"])
+        if inside:
+            only_in_solutions |= bound - outside
+            continue
+        outside |= bound
+        found += [f"{name} in {cell['source'].strip()[:60]!r}"
+                  for name in sorted(read & only_in_solutions - outside)]
+    return found
+
+
 def convert(source: Path | str, root: Path | str = ".", solutions: bool = True):
     """The Colab notebook (an nbformat NotebookNode) of the MyST chapter `source`; with
     `solutions=False`, the student edition's, where the solutions are left out."""
@@ -156,6 +193,10 @@ def convert(source: Path | str, root: Path | str = ".", solutions: bool = True):
         parts = list(pieces(chapter.cells))
     except ValueError as error:
         raise ValueError(f"{source}: {error}") from None
+    needed = needs_a_solution(parts)
+    if needed:
+        raise ValueError(f"{source}: under Run all, which skips the solutions, these cells "
+                         f"read what only a solution defines: {'; '.join(needed)}")
     for cell, text, inside, closes in parts:
         if inside and not solutions:
             continue

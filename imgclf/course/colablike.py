@@ -1,6 +1,11 @@
-"""Colab, imitated: every chapter's Colab notebook run as a learner's *Run all* runs it.
+"""Colab, imitated: every chapter run as a learner's *Run all* runs it.
 
-`check` is `make test`'s nbval pass (`make test-nbval`). For each of `colab/NN-topic.ipynb`:
+`run_chapters` is `make test`'s one execution of the chapters: each chapter's MyST source,
+solutions included, in the environment described below, through the course's runner
+(papermill, run records, expected ranges); `checked_differences` then compares its checked
+cells with the Colab notebook's committed outputs as nbval would. `check` is `make
+test-nbval`: nbval on the Colab notebooks themselves, solutions unrun. For each of
+`colab/NN-topic.ipynb` (or chapter):
 
 - the environment is Colab's: Python 3.13 with Colab's published versions of TensorFlow,
   Keras, NumPy, matplotlib and the rest (`requirements/colab.txt`, installed by `make
@@ -32,6 +37,7 @@ from pathlib import Path
 
 from imgclf.course import colabstack
 from imgclf.course.colab import FOLDER
+from imgclf.course.pairs import CHECKED_TAG
 from imgclf.course.repository import INSTALL, configured
 
 STAND_IN = '"""A stand-in for Colab\'s module: its presence says "this runs in Colab"."""\n'
@@ -109,6 +115,22 @@ def prepare(root: Path, work: Path, stack: Path | None = None) -> ColabLike:
     return ColabLike(python, clone, commit, f"imgclf @ git+file://localhost{clone}@{commit}")
 
 
+def _pointed_at_clone(text: str, sources: list[str], where: Path, named,
+                      colab: ColabLike) -> str:
+    """`text` (a notebook's, or its MyST source's) with the requirement of its install cell,
+    found in `sources` (its cells' code), replaced by the clone's.
+
+    Raises:
+        ValueError: no install cell that installs the repository that `_config.yml` names, at
+            its release tag (`repository.release`).
+    """
+    found = next(filter(None, map(INSTALL.search, sources)), None)
+    if not found or not found[0].startswith(f"imgclf @ git+{named.url}@") or \
+            (named.pin and found["ref"] != named.pin):
+        raise ValueError(f"{where} does not install {named.install!r}: run make sync")
+    return text.replace(found[0], colab.requirement)
+
+
 def copy_notebooks(root: Path, colab: ColabLike, destination: Path) -> list[Path]:
     """The Colab notebooks, copied to `destination` with the install cell's requirement
     pointing at the clone.
@@ -123,16 +145,135 @@ def copy_notebooks(root: Path, colab: ColabLike, destination: Path) -> list[Path
     for notebook in sorted((root / FOLDER).glob("[0-9][0-9]-*.ipynb")):
         text = notebook.read_text()
         sources = ["".join(cell["source"]) for cell in json.loads(text).get("cells", [])]
-        found = next(filter(None, map(INSTALL.search, sources)), None)
-        if not found or not found[0].startswith(f"imgclf @ git+{named.url}@") or \
-                (named.pin and found["ref"] != named.pin):
-            raise ValueError(f"{notebook} does not install {named.install!r}: run make sync")
         copy = destination / notebook.name
-        copy.write_text(text.replace(found[0], colab.requirement))
+        copy.write_text(_pointed_at_clone(text, sources, notebook, named, colab))
         copies.append(copy)
     if not copies:
         raise FileNotFoundError(f"no Colab notebooks in {root / FOLDER}: run make sync")
     return copies
+
+
+def copy_chapters(root: Path, colab: ColabLike, destination: Path) -> Path:
+    """The chapters' MyST sources (`notebooks/NN-topic.md`, solutions included) and their
+    expected ranges, copied to `destination` with the install cell's requirement pointing at
+    the clone: what `execute.run_notebooks` runs in the environment. Returns `destination`.
+
+    Raises:
+        ValueError: as `copy_notebooks`.
+    """
+    from imgclf.course.execute import notebook_sources
+
+    named = configured(root)
+    destination.mkdir(parents=True, exist_ok=True)
+    for source in notebook_sources(root / "notebooks"):
+        text = source.read_text()
+        (destination / source.name).write_text(
+            _pointed_at_clone(text, [text], source, named, colab))
+    shutil.copy2(root / "notebooks" / "expected.toml", destination / "expected.toml")
+    return destination
+
+
+def kernel(colab: ColabLike, folder: Path) -> str:
+    """The environment's Python as a Jupyter kernel, "imgclf-colab-like", in `folder/kernels`:
+    with `folder` on `$JUPYTER_PATH`, papermill starts it by that name. Returns the name."""
+    name = "imgclf-colab-like"
+    spec = folder / "kernels" / name
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(colab.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (Colab-like)", "language": "python"}))
+    return name
+
+
+def environment_variables(pythonpath: tuple[Path, ...] = ()) -> dict[str, str]:
+    """The environment a Colab-like kernel runs in: this process's, less what would let it
+    see this environment's packages (`$PYTHONPATH` becomes `pythonpath`, e.g. a folder whose
+    sitecustomize blocks the network), in the smoke profile, and with pip told to find every
+    dependency installed, as in Colab, with no package index."""
+    variables = {key: value for key, value in os.environ.items()
+                 if key not in ("PYTHONPATH", "VIRTUAL_ENV", "IMGCLF_DATASET")}
+    variables.update({
+        "IMGCLF_PROFILE": "smoke",
+        "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    })
+    if pythonpath:
+        variables["PYTHONPATH"] = os.pathsep.join(map(str, pythonpath))
+    return variables
+
+
+def run_chapters(root: Path | str, work: Path | str, out: Path | str,
+                 stack: Path | None = None,
+                 pythonpath: tuple[Path, ...] = ()) -> tuple[ColabLike, list[dict]]:
+    """Every chapter executed once in the smoke profile, as in Colab: in the Colab-like
+    environment over `stack`'s packages (this environment's when None), whose install cell
+    installs imgclf from a clone of the working tree, from a folder outside the repository.
+    `make test` reads this one execution for everything: the run records and expected ranges,
+    the book and the browser, and the checked outputs of the Colab notebooks
+    (`checked_differences`), whose code cells are these chapters' outside the solutions
+    (`colab.convert`). The executed notebooks and records go to `out` (see
+    `execute.run_notebooks`). Returns the environment and the records."""
+    from imgclf.course.execute import _environment, run_notebooks
+
+    root, work = Path(root).resolve(), Path(work).resolve()
+    if work.is_relative_to(root):
+        raise ValueError(f"{work} is inside the repository; Colab's folder is not")
+    colab = prepare(root, work, stack)
+    folder = copy_chapters(root, colab, work / "notebooks")
+    name = kernel(colab, work / "jupyter")
+    variables = environment_variables(pythonpath)
+    variables["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(work / "jupyter"), os.environ.get("JUPYTER_PATH")]))
+    cleared = {key: "" for key in ("PYTHONPATH", "VIRTUAL_ENV", "IMGCLF_DATASET")
+               if key in os.environ and key not in variables}
+    with _environment({**variables, **cleared}):
+        records = run_notebooks("smoke", out, folder=folder, kernel=name, reuse=False)
+    return colab, records
+
+
+def checked_differences(executed: dict, committed: dict) -> list[str]:
+    """How the outputs of the cells tagged `nbval-check-output` in `executed` (a chapter's
+    executed notebook, nbformat JSON) differ from those committed in `committed` (its Colab
+    notebook), compared as `nbval --nbval-lax` compares them: streams coalesced, images,
+    metadata and execution counts left out. Cells are matched by their source. An empty list
+    means they agree."""
+    from nbformat import from_dict
+    from nbval.plugin import coalesce_streams, transform_streams_for_comparison
+
+    skipped = {"metadata", "traceback", "prompt_number", "output_type", "name",
+               "execution_count", "application/vnd.jupyter.widget-view+json",
+               "image/png", "image/jpeg"}
+
+    def joined(value):  # nbformat JSON may store a multi-line string as a list of lines
+        return "".join(value) if isinstance(value, list) else value
+
+    def flattened(outputs: list) -> dict[str, list]:
+        found: dict[str, list] = {}
+        whole = [from_dict({key: ({kind: joined(v) for kind, v in value.items()}
+                                  if key == "data" else joined(value))
+                            for key, value in output.items()}) for output in outputs]
+        for output in transform_streams_for_comparison(coalesce_streams(whole)):
+            for key, value in output.items():
+                if key == "data":
+                    for kind, data in value.items():
+                        if kind not in skipped:
+                            found.setdefault(kind, []).append(data)
+                elif key not in skipped:
+                    found.setdefault(key, []).append(value)
+        return found
+
+    def checked(notebook: dict) -> dict[str, list]:
+        return {"".join(cell["source"]).strip(): cell["outputs"] for cell in notebook["cells"]
+                if cell["cell_type"] == "code"
+                and CHECKED_TAG in cell.get("metadata", {}).get("tags", [])}
+
+    ran, wanted = checked(executed), checked(committed)
+    differences = [f"a checked cell of the Colab notebook did not run: {source[:80]!r}"
+                   for source in wanted if source not in ran]
+    for source, outputs in wanted.items():
+        if source in ran and flattened(ran[source]) != flattened(outputs):
+            differences.append(f"the outputs of {source[:80]!r} differ: "
+                               f"{flattened(ran[source])} against {flattened(outputs)}")
+    return differences
 
 
 def stack_versions(python: Path | str) -> dict[str, str]:
@@ -183,23 +324,16 @@ def check(root: Path | str, work: Path | str, stack: Path | None = None) -> str:
     print(stack_line, flush=True)
     colab = prepare(root, work, stack)
     copies = copy_notebooks(root, colab, work / "notebooks")
-    environment_variables = {
-        key: value for key, value in os.environ.items()
-        if key not in ("PYTHONPATH", "VIRTUAL_ENV", "IMGCLF_DATASET")}
-    environment_variables.update({
-        "IMGCLF_PROFILE": "smoke",
-        # pip finds every dependency already installed, as in Colab; nothing is fetched.
-        "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    })
+    variables = environment_variables()
     command = [str(colab.python), "-m", "pytest", "--nbval-lax", "--nbval-current-env",
                "-p", "no:cacheprovider", "-q", *map(str, copies)]
     print("Colab-like nbval: " + " ".join(command[1:]), flush=True)
-    done = subprocess.run(command, cwd=work / "notebooks", env=environment_variables)
+    done = subprocess.run(command, cwd=work / "notebooks", env=variables)
     if done.returncode:
         raise RuntimeError(f"the Colab notebooks did not run as in Colab, or their checked "
                            f"outputs differ (pytest exit status {done.returncode})")
-    return "\n".join([stack_line, installed(colab, environment_variables),
-                      told_without_gpu(colab, environment_variables)])
+    return "\n".join([stack_line, installed(colab, variables),
+                      told_without_gpu(colab, variables)])
 
 
 def told_without_gpu(colab: ColabLike, environment_variables: dict) -> str:

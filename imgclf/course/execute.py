@@ -62,15 +62,17 @@ def _environment(variables: dict[str, str]) -> Iterator[None]:
                 os.environ[variable] = value
 
 
-def _papermill(source: Path, pending: Path, failed: Path, parameters: dict) -> None:
-    """Execute `source` into `pending` (a failed run's notebook goes to `failed`, to read)."""
+def _papermill(source: Path, pending: Path, failed: Path, parameters: dict,
+               kernel: str) -> None:
+    """Execute `source` into `pending` with the Jupyter kernel named `kernel` (a failed run's
+    notebook goes to `failed`, to read)."""
     import jupytext
     import papermill
 
     try:
         papermill.execute_notebook(
             jupytext.read(source), str(pending), parameters=parameters,
-            cwd=str(source.parent), progress_bar=False, kernel_name="python3",
+            cwd=str(source.parent), progress_bar=False, kernel_name=kernel,
             coalesce_streams=True,  # keep only the final state of each Keras progress bar
         )
     except Exception:
@@ -86,12 +88,13 @@ def _papermill(source: Path, pending: Path, failed: Path, parameters: dict) -> N
 
 def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None,
             calibration: dict | None = None, digest: str | None = None,
-            seed: int | None = None) -> dict:
+            seed: int | None = None, kernel: str = "python3") -> dict:
     """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
     profile's, with `seed` instead of the notebook's); write it and its run record to
     `out_dir`. `calibration`, the machine's
     speed (`imgclf.hardware.calibrate()`), goes into the record as it is; `digest`, the
-    run's `inputs_digest` (computed here unless given).
+    run's `inputs_digest` (computed here unless given); `kernel`, the Jupyter kernel that
+    runs it (another environment's Python: `imgclf.course.colablike.kernel`).
 
     The executed notebook is `out_dir/<name>.ipynb`, the record `out_dir/<name>.json`; both are
     written only when the run succeeds (a failed run leaves `<name>.failed.ipynb` to read).
@@ -117,7 +120,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
                   **({"seed": seed} if seed is not None else {})}
     try:
         with _environment(kernel_environment):
-            _papermill(source, pending, out_dir / f"{name}.failed.ipynb", parameters)
+            _papermill(source, pending, out_dir / f"{name}.failed.ipynb", parameters, kernel)
     finally:
         shutil.rmtree(ipython_dir, ignore_errors=True)
     seconds = time.perf_counter() - clock
@@ -166,13 +169,15 @@ def _record(name: str, profile: str, reported: dict, trained: list, seconds: flo
 
 def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "notebooks",
                   only: list[str] | None = None, dataset: str | None = None,
-                  reuse: bool = True) -> list[dict]:
-    """Execute every notebook (or those whose name starts with one of `only`) in `profile`.
+                  reuse: bool = True, kernel: str = "python3") -> list[dict]:
+    """Execute every notebook (or those whose name starts with one of `only`) in `profile`,
+    each in a fresh kernel named `kernel`.
 
     With `reuse`, a notebook that already finished in `out_dir` with the same inputs (its
     source, the imgclf code, the settings, the backend, the installed libraries:
     `inputs_digest`) is not run again, so a run that was interrupted goes on where it
-    stopped. Before the first notebook it executes, it measures the machine's speed once
+    stopped (not with another `kernel`: the digest sees this environment's libraries, not its
+    environment's). Before the first notebook it executes, it measures the machine's speed once
     (`imgclf.hardware.calibrate`) for the records. Prints one line per notebook as it
     finishes. Raises RuntimeError naming the notebooks that failed or whose metrics left
     their expected ranges, after trying all of them.
@@ -182,7 +187,7 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
     versions = installed_versions()
     for source in sources:
         digest = inputs_digest(source, profile, dataset, versions)
-        earlier = reuse and reusable(source, out_dir, digest)
+        earlier = reuse and kernel == "python3" and reusable(source, out_dir, digest)
         if not earlier and calibration is None:  # once per run, before the first notebook
             calibration = hardware.calibrate()
             print(f"calibration: {calibration['seconds']:g} s for {calibration['steps']} "
@@ -194,7 +199,7 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
             print(f"executing {source} (profile {profile}) ...", flush=True)
         try:
             record = earlier or execute(source, Path(out_dir), profile, dataset, calibration,
-                                        digest)
+                                        digest, kernel=kernel)
         except Exception as error:
             failures.append(f"{source.stem}: {str(error).strip().splitlines()[-1][:300]}")
             print(f"  FAILED: {failures[-1]}", flush=True)

@@ -15,7 +15,10 @@ import math
 import tempfile
 from pathlib import Path
 
-STARTUP = "from imgclf.course import trainings\ntrainings.install({path!r})\n"
+# The startup file runs this module from its file, in a namespace of its own: the kernel's
+# environment need not have imgclf yet (in Colab's, the notebook's first cell installs it), and
+# the notebook's namespace gets no names from it.
+STARTUP = "__import__('runpy').run_path({module!r})['install']({path!r})\n"
 
 
 def install(path: str | Path) -> None:
@@ -53,7 +56,8 @@ def startup_folder(path: Path) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="imgclf-ipython-"))
     startup = folder / "profile_default" / "startup"
     startup.mkdir(parents=True)
-    (startup / "00-imgclf-trainings.py").write_text(STARTUP.format(path=str(path)))
+    (startup / "00-imgclf-trainings.py").write_text(
+        STARTUP.format(module=str(Path(__file__).resolve()), path=str(path)))
     return folder
 
 
