@@ -156,11 +156,13 @@ test-t4: $(STAMP)
 	IMGCLF_PRECISION=mixed_float16 $(PY) -m imgclf.course run-notebooks --profile smoke \
 	    --out _build/runs/smoke-t4 --fresh
 
-# After editing notebooks/NN-topic.md: rewrite the .ipynb beside it, with fresh reference outputs.
+# After editing notebooks/NN-topic.md or a chapter's module (imgclf/chapters): rewrite the .ipynb
+# beside it, with fresh reference outputs, and notebooks/expected.toml from the modules.
 # ONLY=05 (or ONLY="05 07") does those chapters alone.
 ONLY ?=
 sync: $(STAMP)
 	$(PY) -m imgclf.course repository --apply
+	$(PY) -m imgclf.course expected --write
 	$(PY) -m imgclf.course.teaching notebooks/[0-9][0-9]-*.md
 	$(PY) -m imgclf.course run-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))
 	$(PY) -m imgclf.course sync-notebooks --profile smoke $(if $(ONLY),--only $(ONLY))

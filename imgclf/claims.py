@@ -14,7 +14,8 @@ Two kinds of comparison:
   accuracy).
 
 Values are the metrics a chapter reports (`imgclf.runs.report`), by the same names, so that
-the spread of the same names can be read.
+the spread of the same names can be read. A chapter's own sentences, built on these, are in
+its module (`imgclf.chapters.resnet.degradation`, `imgclf.chapters.transfer_learning.transfer`).
 """
 
 from __future__ import annotations
@@ -184,79 +185,3 @@ def ahead(values: Mapping[str, float], first: str, second: str, spread: Spread,
     smaller, larger = (behind, leader) if higher_is_better else (leader, behind)
     return _compare("Which came out ahead?", values, smaller, larger, spread, labels, scale,
                     _QUESTION_WORDS)
-
-
-def degradation(values: Mapping[str, float], shallow: int, deep: int,
-                spread: Spread) -> list[Outcome]:
-    """He et al.'s Figure 6 read from a run: the deeper plain network ends with the higher
-    training error, and the deeper residual network with a lower one than both the deeper
-    plain one and the shallower residual one.
-
-    Args:
-        values: the chapter's metrics, with "plain{d}_training_error" and
-            "resnet{d}_training_error" (fractions) for d in (shallow, deep).
-        shallow, deep: the two depths, shallow < deep.
-        spread: the chapter's committed seeds.
-
-    Raises:
-        KeyError: a network missing from `values` or from the spread.
-        ValueError: depths not in order.
-    """
-    shallow = check.integer("shallow", shallow, minimum=1)
-    deep = check.integer("deep", deep, minimum=shallow + 1)
-    error = {f"{kind}{d}": f"{kind}{d}_training_error" for kind in ("plain", "resnet")
-             for d in (shallow, deep)}
-    labels = {metric: (f"plain-{name[5:]}" if name.startswith("plain") else
-                       f"ResNet-{name[6:]}") for name, metric in error.items()}
-    return [
-        order(f"He et al.'s Figure 6: the deeper plain network ends with the higher training "
-              f"error (plain-{shallow} below plain-{deep}).", values,
-              error[f"plain{shallow}"], error[f"plain{deep}"], spread, labels),
-        order(f"With shortcuts the deeper network trains better: ResNet-{deep} ends below "
-              f"plain-{deep}.", values, error[f"resnet{deep}"], error[f"plain{deep}"], spread,
-              labels),
-        order(f"And below the shallower ResNet-{shallow}.", values, error[f"resnet{deep}"],
-              error[f"resnet{shallow}"], spread, labels),
-    ]
-
-
-TRANSFER_METHODS = {"fine_tuning": "fine-tuning", "feature_extraction": "feature extraction",
-                    "from_scratch": "from scratch"}  # metric prefix: name in a sentence
-
-
-def transfer(values: Mapping[str, float], counts: Sequence[int],
-             spread: Spread) -> list[Outcome]:
-    """What a few-label comparison says, at each number of labels per class: whether the
-    transferred features beat training from scratch (Yosinski et al. 2014: features learned
-    on one task help another), and which of fine-tuning and the frozen features came out
-    ahead (a question: CS231n advises frozen features for a small data set like the
-    pretraining one, fine-tuning for a larger one).
-
-    Args:
-        values: the chapter's metrics, "{method}_at_{count}_labels" for each method of
-            `TRANSFER_METHODS` ("from_scratch_..." optional) and count.
-        counts: the numbers of labelled images per class.
-        spread: the chapter's committed seeds.
-
-    Raises:
-        KeyError: a metric missing from `values` or the spread.
-    """
-    check.mapping("values", values)
-    if isinstance(counts, (str, bytes)) or not isinstance(counts, Sequence) or not counts:
-        raise TypeError(f"counts must be a list of labelled images per class, e.g. [1, 10], "
-                        f"got {counts!r}")
-    labels = {f"{m}_at_{n}_labels": TRANSFER_METHODS[m] for m in TRANSFER_METHODS
-              for n in counts}
-    outcomes = []
-    for count in counts:
-        count = check.integer("each count", count, minimum=1)
-        metric = {m: f"{m}_at_{count}_labels" for m in TRANSFER_METHODS}
-        plural = "s" if count != 1 else ""
-        if metric["from_scratch"] in values:
-            outcomes.append(order(
-                f"With {count} labelled image{plural} per class, transferred features beat "
-                f"training from scratch (Yosinski et al. 2014).", values,
-                metric["from_scratch"], metric["feature_extraction"], spread, labels))
-        outcomes.append(ahead(values, metric["fine_tuning"], metric["feature_extraction"],
-                              spread, labels))
-    return outcomes

@@ -137,12 +137,12 @@ def _weights_parser(commands) -> None:
 
 def _settings(args) -> str:
     if args.cost:
-        from imgclf import plans
+        from imgclf import cost
 
         resolved = profiles.resolve(args.profile, args.dataset)
         budgets = profiles.GPU_BUDGET_SECONDS if resolved.profile == profiles.GPU_PROFILE \
             else None
-        return str(plans.cost_table(resolved, budgets))
+        return str(cost.chapters_table(resolved, budgets))
     settings = asdict(profiles.resolve(args.profile, args.dataset))
     if args.field:
         if args.field not in settings:
@@ -165,7 +165,7 @@ def _settings_parser(commands) -> None:
 COMMANDS = (_download_parser, _train_parser, _weights_parser, _settings_parser)
 #: The course's tooling commands (`python -m imgclf.course`), named here only to point there.
 TOOLING = ("run-notebooks", "build-book", "sync-notebooks", "noise", "results", "repository",
-           "release", "check-notebooks", "check-colab", "colab-stack")
+           "release", "check-notebooks", "check-colab", "colab-stack", "expected")
 
 
 def parser(prog: str = "python -m imgclf") -> argparse.ArgumentParser:

@@ -23,10 +23,12 @@ card measures the chapter (the book then quotes the measured time).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from imgclf import _validate as check
+from imgclf.plans import Plan, Training
+from imgclf.profiles import Settings
+from imgclf.table import Table
 
 
 @dataclass(frozen=True)
@@ -79,63 +81,9 @@ DEVICES: dict[str, Device] = {
 }
 
 
-@dataclass(frozen=True)
-class Training:
-    """One network trained (or, with `epochs=0`, only run forward over `evaluated` images).
-
-    Attributes:
-        label: what the chapter calls it ("plain-20").
-        network: the network's name in `imgclf.models`, or a short description.
-        parameters: its parameter count.
-        multiply_adds: its multiply-adds for one image forward.
-        images: the images one epoch trains on.
-        epochs: how many epochs.
-        batch_size: images per training step.
-        evaluated: images passed forward only (validation each epoch, the test set, features).
-        convolutions: its convolution layers, which set its compilation time.
-        exercise: True for an exercise's solution, which Colab's "Run all" does not run.
-        gpu_only: True for what a chapter runs only where a GPU is visible (chapter 8's
-            ImageNet comparison in the quick profile); the cost model prices GPUs, so it
-            counts, but a run on a CPU does not train it.
-    """
-
-    label: str
-    network: str
-    parameters: int
-    multiply_adds: int
-    images: int
-    epochs: int
-    batch_size: int
-    evaluated: int = 0
-    convolutions: int = 0
-    exercise: bool = False
-    gpu_only: bool = False
-
-    def __post_init__(self):
-        for name in ("parameters", "multiply_adds", "images", "epochs", "evaluated",
-                     "convolutions"):
-            check.integer(name, getattr(self, name), minimum=0)
-        check.integer("batch_size", self.batch_size, minimum=1)
-        if self.epochs and not self.images:  # once priced in silence as nothing
-            raise ValueError(f"{self.label}: a training of {self.epochs} epochs needs images "
-                             f"to train on, got images=0 (a forward pass only has epochs=0)")
-        if not self.epochs and not self.evaluated:
-            raise ValueError(f"{self.label}: a forward pass only (epochs=0) needs evaluated "
-                             f"images, got evaluated=0")
-
-    @property
-    def steps(self) -> int:
-        """Training steps: batches per epoch x epochs."""
-        return math.ceil(self.images / self.batch_size) * self.epochs
-
-    @property
-    def training_multiply_adds(self) -> int:
-        """3 x forward multiply-adds x images x epochs, plus one forward per evaluated image."""
-        return self.multiply_adds * (3 * self.images * self.epochs + self.evaluated)
-
-
 def seconds(trainings, device: Device | str) -> float:
-    """The estimated seconds of `trainings` (a sequence of `Training`) on `device`.
+    """The estimated seconds of `trainings` (a sequence of `imgclf.plans.Training`) on
+    `device`.
 
     Raises:
         TypeError: `trainings` is not a sequence of `Training` (a plan's are `plan.trainings`).
@@ -143,8 +91,8 @@ def seconds(trainings, device: Device | str) -> float:
     """
     if isinstance(trainings, (str, bytes)) or not isinstance(trainings, (list, tuple)) or \
             not all(isinstance(t, Training) for t in trainings):
-        raise TypeError(f"trainings must be a list of imgclf.cost.Training (a plan's are "
-                        f"plan.trainings; plan.seconds(device) prices a plan), got "
+        raise TypeError(f"trainings must be a list of imgclf.plans.Training (a plan's are "
+                        f"plan.trainings; cost.estimate(plan, device) prices a plan), got "
                         f"{type(trainings).__name__}")
     device = device_named(device)
     trained = [t for t in trainings if t.epochs]
@@ -165,3 +113,108 @@ def device_named(device: Device | str) -> Device:
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}; known: {', '.join(DEVICES)}")
     return DEVICES[device]
+
+
+def estimate(plan: Plan, device: Device | str, exercises: bool = False) -> float:
+    """Estimated seconds on `device` ("T4", "A100", "H100") of what `plan`'s "Run all" trains
+    (with `exercises`, the exercises' solutions too).
+
+    Raises:
+        TypeError: `plan` is not a plan (`imgclf.plans.chapter(name, settings)`).
+    """
+    _check_plan(plan)
+    return seconds([t for t in plan.trainings if exercises or not t.exercise], device)
+
+
+def table(plan: Plan) -> Table:
+    """The networks `plan` trains, their multiply-adds and the estimate per device.
+
+    Raises:
+        TypeError: `plan` is not a plan.
+    """
+    _check_plan(plan)
+    rows = [(t.label + (" (exercise)" if t.exercise else " (on a GPU)" if t.gpu_only
+                        else ""), f"{t.parameters:,}",
+             f"{t.multiply_adds / 1e6:.1f}", f"{t.images:,}", t.epochs,
+             f"{t.training_multiply_adds:.2e}") for t in plan.trainings]
+    shown = ", ".join(f"{name} {_duration(estimate(plan, name))}" for name in DEVICES)
+    return Table.of(
+        ["network", "parameters", "million MACs per image", "images", "epochs",
+         "training multiply-adds"], rows,
+        caption=f"What {plan.chapter} trains in the {plan.settings.profile} profile on "
+                f"{plan.settings.dataset}; estimated without the exercises: {shown}")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def chapters_table(settings: Settings, budgets: dict[str, float] | None = None) -> Table:
+    """Every chapter's plan in `settings`' profile: networks trained, training multiply-adds
+    and the estimated minutes on each of `DEVICES`, for what "Run all" trains (exercises
+    apart). With `budgets` (seconds per device name), a last column says whether every
+    estimate is within them.
+
+    Raises:
+        TypeError: `settings` is not an `imgclf.profiles.Settings`.
+    """
+    from imgclf import chapters, plans
+
+    rows = []
+    for name in chapters.names():
+        plan = plans.chapter(name, settings)
+        run_all = [t for t in plan.trainings if not t.exercise]
+        row = [name, sum(1 for t in run_all if t.epochs),
+               f"{sum(t.training_multiply_adds for t in run_all):.2e}"]
+        row += [f"{estimate(plan, device) / 60:.1f}" for device in DEVICES]
+        if budgets:
+            row.append("yes" if within(plan, budgets) else "NO")
+        rows.append(tuple(row))
+    columns = ["chapter", "networks trained", "training multiply-adds",
+               *(f"{device} minutes" for device in DEVICES)]
+    caption = (f"The {settings.profile} profile on {settings.dataset}: estimated by imgclf.cost, "
+               f"exercises apart")
+    if budgets:
+        columns.append("within " + ", ".join(f"{d} {_duration(s)}" for d, s in budgets.items()))
+    return Table.of(columns, rows, caption=caption)
+
+
+def within(plan: Plan, budgets: dict[str, float]) -> bool:
+    """Whether `plan`'s estimate (exercises apart) is at most `budgets[device]` seconds on each
+    device named.
+
+    Raises:
+        TypeError: `plan` is not a plan, or `budgets` not a mapping.
+        ValueError: a device that `DEVICES` does not know.
+    """
+    _check_plan(plan)
+    if not isinstance(budgets, dict):
+        raise TypeError(f"budgets must map device names to seconds, e.g. {{'T4': 600}}, got "
+                        f"{type(budgets).__name__}")
+    for device, limit in budgets.items():  # a NaN budget once answered False in silence
+        check.number(f"budgets[{device!r}]", limit, low=0)
+        device_named(device)
+    return all(estimate(plan, device) <= limit for device, limit in budgets.items())
+
+
+def _check_plan(plan) -> None:
+    if not isinstance(plan, Plan):
+        raise TypeError(f"plan must be an imgclf.plans.Plan (plans.chapter(name, settings)), "
+                        f"got {type(plan).__name__}")
+
+
+def gpu_only_phrase(plan: Plan) -> str:
+    """How a chapter's header quotes the part of its estimate that runs only on a GPU, e.g.
+    "0.7 min on a T4"; "" when the plan has none. Raises TypeError for anything but a
+    plan."""
+    _check_plan(plan)
+    only = [t for t in plan.trainings if t.gpu_only and not t.exercise]
+    return f"{seconds(only, 'T4') / 60:.1f} min on a T4" if only else ""
+
+
+def estimate_phrase(plan: Plan) -> str:
+    """How a chapter's header quotes its plan's estimate (exercises apart), e.g. "about 1.2 min
+    on a T4 and 39 s on an H100". Raises TypeError for anything but a plan."""
+    _check_plan(plan)
+    return (f"about {estimate(plan, 'T4') / 60:.1f} min on a T4 and "
+            f"{estimate(plan, 'H100'):.0f} s on an H100")

@@ -31,6 +31,7 @@ from imgclf.checkpoints import EpochLog, WorkerBackup
 from imgclf.data import Dataset
 from imgclf.models.common import check_image_shape, takes_images_of
 from imgclf.profiles import PROFILES, Settings
+from imgclf.runs import RecordTraining
 from imgclf.schedules import warmup_cosine
 
 NO_FLIP = ("mnist",)  # mirrored digits are other symbols
@@ -284,7 +285,7 @@ def _fit_once(model, data: Dataset, cfg: TrainConfig, out_dir: Path | None,
     with distribute.replicated(chosen) as replication:
         network, classifier, trainer = _build(model, data, cfg, replication.replicas, len(x))
         targets = keras.utils.to_categorical(y, data.num_classes) if cfg.label_smoothing else y
-        callbacks, log = [_StopOnNonFiniteLoss()], None
+        callbacks, log = [_StopOnNonFiniteLoss(), RecordTraining()], None
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             log = EpochLog(out_dir / "history.json", write=chief)

@@ -25,6 +25,7 @@ from imgclf import train
 from imgclf.analysis import layers_of
 from imgclf.data import Dataset
 from imgclf.models.common import softmax_classifier
+from imgclf.runs import RecordTraining
 
 
 def feature_extractor(network: keras.Model) -> keras.Model:
@@ -116,7 +117,8 @@ def train_head(features: np.ndarray, labels: np.ndarray, num_classes: int,
     classifier = head(features.shape[1], num_classes)
     classifier.compile(optimizer=keras.optimizers.Adam(learning_rate),
                        loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    classifier.fit(features, labels, batch_size=len(features), epochs=epochs, verbose=0)
+    classifier.fit(features, labels, batch_size=len(features), epochs=epochs, verbose=0,
+                   callbacks=[RecordTraining()])
     return classifier
 
 
@@ -194,7 +196,7 @@ def _steps_config(base: train.TrainConfig, images: int, steps: int, **changes):
 #: weights download): in these profiles on every machine...
 IMAGENET_ALWAYS = ("full",)
 #: ...and in these where a GPU is visible (what `auto` runs on a GPU, Colab's T4 included).
-#: `imgclf.plans` prices the latter for GPUs only (`cost.Training.gpu_only`).
+#: `imgclf.plans` prices the latter for GPUs only (`plans.Training.gpu_only`).
 IMAGENET_ON_GPU = ("quick",)
 
 

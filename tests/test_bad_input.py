@@ -16,6 +16,7 @@ from imgclf import (
     atomic,
     augment,
     catalog,
+    chapters,
     check,
     checkpoints,
     claims,
@@ -40,6 +41,7 @@ from imgclf import (
     transfer,
     viz,
 )
+from imgclf.chapters import resnet, transfer_learning
 from imgclf.table import Table
 
 SAMPLE = data.load("sample")
@@ -99,42 +101,48 @@ CASES = [
     ("transfer.steps_schedule", "no images", lambda: transfer.steps_schedule(64, 0, 60),
      ValueError, "images must be an integer >= 1, got 0"),
     # cost, plans, diagram
-    ("cost.Training", "negative images",
-     lambda: cost.Training("x", "x", 1, 1, images=-1, epochs=1, batch_size=1), ValueError,
+    ("plans.Training", "negative images",
+     lambda: plans.Training("x", "x", 1, 1, images=-1, epochs=1, batch_size=1), ValueError,
      "images must be an integer >= 0, got -1"),
-    ("cost.Training", "a training of no images (once priced in silence)",
-     lambda: cost.Training("x", "x", 1, 1, images=0, epochs=2, batch_size=1), ValueError,
+    ("plans.Training", "a training of no images (once priced in silence)",
+     lambda: plans.Training("x", "x", 1, 1, images=0, epochs=2, batch_size=1), ValueError,
      "x: a training of 2 epochs needs images to train on, got images=0"),
     ("cost.seconds", "an unknown card", lambda: cost.seconds([], "V100"), ValueError,
      "unknown device 'V100'; known: T4, A100, H100"),
     ("cost.seconds", "a plan instead of its trainings (once an error from deep inside)",
      lambda: cost.seconds(plans.chapter("01", SMOKE), "T4"), TypeError,
-     "trainings must be a list of imgclf.cost.Training \\(a plan's are plan.trainings"),
+     "trainings must be a list of imgclf.plans.Training \\(a plan's are plan.trainings"),
     ("cost.device_named", "a card the cost model does not know", lambda: cost.device_named("P100"),
      ValueError, "unknown device 'P100'; known: T4, A100, H100"),
-    ("plans.within", "a NaN budget (once a silent False)",
-     lambda: plans.within(plans.chapter("01", SMOKE), {"T4": float("nan")}), ValueError,
+    ("cost.within", "a NaN budget (once a silent False)",
+     lambda: cost.within(plans.chapter("01", SMOKE), {"T4": float("nan")}), ValueError,
      "budgets\\['T4'\\] must be a finite number"),
-    ("plans.within", "a budget as text (once an error from deep inside)",
-     lambda: plans.within(plans.chapter("01", SMOKE), {"T4": "10 min"}), TypeError,
+    ("cost.within", "a budget as text (once an error from deep inside)",
+     lambda: cost.within(plans.chapter("01", SMOKE), {"T4": "10 min"}), TypeError,
      "budgets\\['T4'\\] must be a number, got '10 min'"),
     ("profiles.resolve", "a negative seed", lambda: profiles.resolve("smoke", seed=-1),
      ValueError, "seed must be an integer >= 0, got -1"),
     ("plans.chapter", "an unknown chapter", lambda: plans.chapter("09", SMOKE), ValueError,
      "name must be a chapter of the book, got '09'; chapters: 01-image-classification"),
-    ("plans.cost_table", "a profile name for settings", lambda: plans.cost_table("quick"),
-     TypeError, "settings must be imgclf.profiles.Settings"),
-    ("plans.within", "budgets as a number",
-     lambda: plans.within(plans.chapter("01", SMOKE), 600), TypeError,
+    ("cost.chapters_table", "a profile name for settings",
+     lambda: cost.chapters_table("quick"), TypeError, "settings must be imgclf.profiles.Settings"),
+    ("cost.estimate", "a chapter name for a plan", lambda: cost.estimate("05", "T4"), TypeError,
+     "plan must be an imgclf.plans.Plan"),
+    ("cost.table", "settings for a plan", lambda: cost.table(SMOKE), TypeError,
+     "plan must be an imgclf.plans.Plan"),
+    ("chapters.module", "an unknown chapter", lambda: chapters.module("9"), ValueError,
+     "name must be a chapter of the book, got '9'"),
+    ("cost.within", "budgets as a number",
+     lambda: cost.within(plans.chapter("01", SMOKE), 600), TypeError,
      "budgets must map device names to seconds"),
-    ("plans.gpu_only_phrase", "a chapter name for a plan",
-     lambda: plans.gpu_only_phrase("08-transfer-learning"), TypeError,
+    ("cost.gpu_only_phrase", "a chapter name for a plan",
+     lambda: cost.gpu_only_phrase("08-transfer-learning"), TypeError,
      "plan must be an imgclf.plans.Plan"),
     ("transfer.runs_imagenet_comparison", "a profile name for settings",
      lambda: transfer.runs_imagenet_comparison("quick"), TypeError,
      "settings must be what imgclf.profiles.resolve returns, got str"),
-    ("plans.estimate_phrase", "a chapter name for a plan",
-     lambda: plans.estimate_phrase("05-resnet"), TypeError,
+    ("cost.estimate_phrase", "a chapter name for a plan",
+     lambda: cost.estimate_phrase("05-resnet"), TypeError,
      "plan must be an imgclf.plans.Plan"),
     ("diagram.architecture", "a group that is not a function",
      lambda: diagram.architecture(models.small_cnn(), title="x", group="inception"), TypeError,
@@ -264,11 +272,11 @@ CASES = [
     ("distribute.choose", "unknown devices", lambda: distribute.choose("tpu"), ValueError,
      "devices must be 'auto', 'none', 'cpu', 'gpu', 'slurm'"),
     # claims
-    ("claims.degradation", "a network missing", lambda: claims.degradation(
+    ("chapters.resnet.degradation", "a network missing", lambda: resnet.degradation(
         {"plain20_training_error": 0.1, "plain56_training_error": 0.2,
          "resnet20_training_error": 0.1}, 20, 56, NO_SEEDS), KeyError,
      "values has no 'resnet56_training_error'; it has 'plain20_training_error'"),
-    ("claims.degradation", "depths out of order", lambda: claims.degradation(
+    ("chapters.resnet.degradation", "depths out of order", lambda: resnet.degradation(
         {}, 56, 20, NO_SEEDS), ValueError, "deep must be an integer >= 57"),
     ("claims.order", "a percentage for a fraction", lambda: claims.order(
         "Claim.", {"a": 10, "b": 0.2}, "a", "b", NO_SEEDS), ValueError,
@@ -278,10 +286,12 @@ CASES = [
      "spread must be an imgclf.spread.Spread"),
     ("claims.ahead", "an unknown scale", lambda: claims.ahead(
         {"a": 0.1, "b": 0.2}, "a", "b", NO_SEEDS, scale="log"), ValueError, "scale must be"),
-    ("claims.transfer", "one count for a list", lambda: claims.transfer(
+    ("chapters.transfer_learning.transfer", "one count for a list",
+     lambda: transfer_learning.transfer(
         {"feature_extraction_at_1_labels": 0.5}, 1, NO_SEEDS), TypeError,
      "counts must be a list of labelled images per class"),
-    ("claims.transfer", "a count the values lack", lambda: claims.transfer(
+    ("chapters.transfer_learning.transfer", "a count the values lack",
+     lambda: transfer_learning.transfer(
         {"fine_tuning_at_1_labels": 0.5, "feature_extraction_at_1_labels": 0.4}, [1, 10],
         NO_SEEDS), KeyError, "values has no 'fine_tuning_at_10_labels'"),
     # spread
@@ -726,7 +736,7 @@ EXEMPT = {
     **{name: "a record imgclf returns" for name in (
         "analysis.Totals", "analysis.WeightedLayer", "applications.ApplicationFacts",
         "applications.Measured",
-        "catalog.ChallengeResult", "catalog.DatasetFacts", "check.Verdict",
+        "catalog.ChallengeResult", "catalog.DatasetFacts",
         "distribute.SlurmTask", "distribute.Workers", "distribute.Replication",
         "profiles.Settings", "scenes.Scene", "scenes.SceneObject", "train.Trained",
         "transfer.Result", "transfer.HeadRun", "claims.Outcome", "spread.Spread",
@@ -738,6 +748,14 @@ EXEMPT = {
     "train.TrainConfig": "validated where it is used: train.fit and train.config (cases)",
     "cost.Device": "a card's figures, stated in cost.DEVICES (a record)",
     "plans.Plan": "made by plans.chapter (cases), never by a caller",
+    "plans.TwoNetworkPlan": "made by plans.chapter (cases), never by a caller",
+    "plans.Size": "made by plans.Plan from the settings, never by a caller",
+    **{f"plans.{name}": "a helper of the chapters' modules, which build every plan in every "
+                        "profile (test_chapters.py)"
+       for name in ("by_profile", "count", "training", "once")},
+    **{f"chapters.{module.__name__.rsplit('.', 1)[1]}.{name}":
+       "made and checked by plans.chapter (cases), never called by a caller"
+       for module in chapters.modules() for name in ("plan", "Plan")},
     "cli.main": "its cases are the command lines of CLI_CASES",
 }
 
@@ -764,6 +782,12 @@ def public_api() -> dict[str, object]:
             value = getattr(module, name)
             if inspect.isfunction(value) or inspect.isclass(value):
                 found[f"{info.name}.{name}"] = value
+    for module in chapters.modules():  # each chapter's own functions and classes
+        short = module.__name__.rsplit(".", 1)[1]
+        for name, value in vars(module).items():
+            if not name.startswith("_") and getattr(value, "__module__", None) == \
+                    module.__name__ and (inspect.isfunction(value) or inspect.isclass(value)):
+                found[f"chapters.{short}.{name}"] = value
     return found
 
 

@@ -7,6 +7,13 @@ import pytest
 from conftest import REPO
 
 from imgclf import check
+from imgclf.chapters import image_classification, inception
+from imgclf.chapters._checks import accuracy_on, first_over_last
+
+# The checks' verdicts on the runs and answers they are given: the same on every backend. What
+# they measure with the backend (gradient norms, trained networks) is tested on each backend
+# where it is computed (test_metrics, test_train, test_transfer).
+pytestmark = pytest.mark.backend_independent
 
 
 def test_conv_parameters():
@@ -100,10 +107,10 @@ def test_top_k_function_check():
 
 def test_every_chapter_has_an_experiment():
     chapters = sorted(p.stem[:2] for p in (REPO / "notebooks").glob("[0-9][0-9]-*.md"))
-    assert sorted(name[:2] for name in check.EXPERIMENTS) == chapters
+    assert sorted(name[:2] for name in check.experiments()) == chapters
     for source in (REPO / "notebooks").glob("[0-9][0-9]-*.md"):
         text = source.read_text()
-        assert any(f'check.experiment("{name}"' in text for name in check.EXPERIMENTS
+        assert any(f'check.experiment("{name}"' in text for name in check.experiments()
                    if name.startswith(source.stem[:2])), source.name
 
 
@@ -143,7 +150,6 @@ def more_images_runs():
     ((0.60, 0.80), "Correct."), ((0.80, 0.60), "Not yet."), ((0.70, 0.71), "Cannot tell yet."),
 ])
 @pytest.mark.integration
-@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_more_images_judges_what_the_runs_scored(more_images_runs, monkeypatch, accuracies,
                                                  verdict):
     """Genuine runs, scored by the check itself; their accuracies set here so that each of the
@@ -151,7 +157,7 @@ def test_more_images_judges_what_the_runs_scored(more_images_runs, monkeypatch, 
     sample's 300 test images."""
     fewer, more, sample = more_images_runs
     scored = dict(zip((fewer.model, more.model), accuracies, strict=True))
-    monkeypatch.setattr(check, "_test_accuracy", lambda model, data: scored[model])
+    monkeypatch.setattr(image_classification, "accuracy_on", lambda model, data: scored[model])
     said = str(check.experiment("01-more-images", fewer=fewer, more=more, test=sample))
     assert said.startswith(verdict)
     if verdict == "Not yet.":
@@ -163,7 +169,7 @@ def test_more_images_judges_what_the_runs_scored(more_images_runs, monkeypatch, 
 def test_more_images_scores_the_networks_it_reads(more_images_runs):
     fewer, more, sample = more_images_runs
     said = str(check.experiment("01-more-images", fewer=fewer, more=more, test=sample))
-    scores = [check._test_accuracy(run.model, sample) for run in (fewer, more)]
+    scores = [accuracy_on(run.model, sample) for run in (fewer, more)]
     shown = (f"({scores[1]:.1%} against {scores[0]:.1%})" if said.startswith("Correct.") else
              f"fewer = {scores[0]:.4g}, more = {scores[1]:.4g}")
     assert shown in said
@@ -213,7 +219,6 @@ def dropout_runs():
     ((0.95, 0.60), "Correct."), ((0.60, 0.95), "Not yet."), ((0.80, 0.81), "Cannot tell yet."),
 ])
 @pytest.mark.integration
-@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_heavy_dropout_judges_what_the_networks_fit(dropout_runs, monkeypatch, accuracies,
                                                     verdict):
     without, heavy, few = dropout_runs
@@ -284,7 +289,7 @@ def test_deeper_sigmoid_measures_the_networks_it_is_given(batch):
     # The same check on a pair whose deeper network's ratio is not smaller: the hint.
     wrong = str(check.experiment("04-deeper-sigmoid", shallow=_sigmoid_mlp(1),
                                  deep=_sigmoid_mlp(2), batch=batch))
-    ratios = [check._first_over_last(_sigmoid_mlp(d), batch) for d in (1, 2)]
+    ratios = [first_over_last(_sigmoid_mlp(d), batch) for d in (1, 2)]
     assert wrong.startswith("Not yet.") == (not 0 < ratios[1] < ratios[0])
 
 
@@ -317,7 +322,7 @@ def test_deeper_plain_measures_the_networks_it_is_given(batch):
     nets = {d: CifarResNet(d, (28, 28, 1), 10, shortcut="plain") for d in (56, 110)}
     verdict = check.experiment("05-deeper-plain", plain56=nets[56], plain110=nets[110],
                                batch=batch)
-    ratios = [check._first_over_last(nets[d], batch) for d in (56, 110)]
+    ratios = [first_over_last(nets[d], batch) for d in (56, 110)]
     assert bool(verdict) == (ratios[1] > ratios[0] > 0)
     assert f"{ratios[1]:.3g} at 110 layers" in str(verdict) or "plain110 = " in str(verdict)
     typed = str(check.experiment("05-deeper-plain", plain56=671.6, plain110=9.4e5, batch=batch))
@@ -348,7 +353,6 @@ def head_runs():
     ((0.50, 0.75), "Correct."), ((0.75, 0.50), "Not yet."), ((0.60, 0.61), "Cannot tell yet."),
 ])
 @pytest.mark.integration
-@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_more_labels_judges_what_the_heads_score(head_runs, monkeypatch, accuracies, verdict):
     from imgclf import transfer
 
@@ -417,13 +421,14 @@ def test_reduction_saving_judges_the_times_it_measures(wider_modules, monkeypatc
                                                        verdict):
     """Genuine modules; their timings set here (timing on a shared machine is no test)."""
     channels = {id(wider_modules[f"naive_{c}"]): c for c in (192, 480)}
-    monkeypatch.setattr(check, "_time_ratios", lambda naive, reduced: rounds[channels[id(naive)]])
+    monkeypatch.setattr(inception, "_time_ratios",
+                        lambda naive, reduced: rounds[channels[id(naive)]])
     said = str(check.experiment("06-reduction-saving", **wider_modules))
     assert said.startswith(verdict), said
 
 
 def test_reduction_saving_times_the_modules_and_refuses_others(wider_modules):
-    measured = check._reduction_saving(**wider_modules)
+    measured = inception._reduction_saving(**wider_modules)
     assert set(measured.values) == {"at_192", "at_480"} and measured.noise >= 0
     typed = str(check.experiment("06-reduction-saving", **{**wider_modules, "naive_192": 2.37}))
     assert "naive_192 must be the module's Keras model, not a number" in typed
@@ -458,7 +463,6 @@ def _scored(run, accuracy):
     ((0.80, 0.85, 0.84), "Cannot tell yet."),
 ])
 @pytest.mark.integration
-@pytest.mark.backend_independent  # the verdict on runs scored here
 def test_matched_parameters_judges_the_runs_records(matched_runs, accuracies, verdict):
     """Genuine runs, their test accuracies (separable, regular, matched) set here to reach
     each verdict (100 test images)."""

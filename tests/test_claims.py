@@ -7,6 +7,7 @@ import json
 import pytest
 
 from imgclf import claims, profiles, spread
+from imgclf.chapters import resnet, transfer_learning
 
 pytestmark = pytest.mark.backend_independent
 
@@ -124,7 +125,7 @@ def test_degradation_reads_each_of_the_three_orders():
                      plain20_training_error=(0.25, 0.20, 0.24),
                      resnet8_training_error=(0.18, 0.19, 0.17),
                      resnet20_training_error=(0.15, 0.16, 0.14))
-    first, second, third = claims.degradation(values, 8, 20, measured)
+    first, second, third = resnet.degradation(values, 8, 20, measured)
     assert first.verdict == spread.CANNOT_TELL  # one seed had plain-20 below plain-8
     assert second.verdict == third.verdict == spread.HOLDS
     assert first.sentence.startswith("He et al.'s Figure 6: the deeper plain network ends "
@@ -136,7 +137,7 @@ def test_transfer_tests_one_claim_and_asks_one_question_per_count():
     values = {"fine_tuning_at_1_labels": 0.66, "feature_extraction_at_1_labels": 0.53,
               "from_scratch_at_1_labels": 0.42, "fine_tuning_at_10_labels": 0.85,
               "feature_extraction_at_10_labels": 0.81}
-    outcomes = claims.transfer(values, [1, 10], NONE)
+    outcomes = transfer_learning.transfer(values, [1, 10], NONE)
     assert [o.sentence.split(" This run")[0] for o in outcomes] == [
         "With 1 labelled image per class, transferred features beat training from scratch "
         "(Yosinski et al. 2014).", "Which came out ahead?", "Which came out ahead?"]

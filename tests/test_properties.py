@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from imgclf import _validate as check
-from imgclf import cost, metrics
+from imgclf import cost, metrics, plans
 from imgclf.data import Dataset
 
 pytestmark = pytest.mark.backend_independent
@@ -226,7 +226,7 @@ def test_a_training_is_priced_or_names_the_field(values, corruption, field):
     values = dict(values)
     values[field] = {"none": values[field], "negative": -1, "text": "5", "nan": float("nan"),
                      "bool": True}[corruption]
-    got = refused_by_name(lambda: cost.Training("net", "net", **values), *FIELDS)
+    got = refused_by_name(lambda: plans.Training("net", "net", **values), *FIELDS)
     no_work = corruption == "none" and (
         (values["epochs"] and not values["images"])
         or (not values["epochs"] and not values["evaluated"]))

@@ -4,27 +4,78 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import asdict, replace
 
 import pytest
 from conftest import wait_until
 
-from imgclf import profiles
+from imgclf import profiles, runs
 from imgclf.runs import report
 
 # The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
 pytestmark = pytest.mark.backend_independent
 
 
-def test_report_writes_settings_metrics_machine_and_versions(tmp_path, monkeypatch):
-    target = tmp_path / "metrics.json"
-    monkeypatch.setenv("IMGCLF_RUN_METRICS", str(target))
-    table = report(profiles.resolve("smoke"), test_accuracy=0.91)
-    record = json.loads(target.read_text())
+def under_a_runner(folder, monkeypatch, settings, notebook="05-x"):
+    """A run context as the runner writes it; returns the result's path."""
+    result = folder / "result.json"
+    (folder / "context.json").write_text(json.dumps({
+        "schema": runs.CONTEXT_SCHEMA, "notebook": notebook,
+        "settings": json.loads(json.dumps(asdict(settings))), "result": str(result)}))
+    monkeypatch.setenv(runs.CONTEXT_VARIABLE, str(folder / "context.json"))
+    return result
+
+
+def test_report_writes_the_result_the_context_asks_for(tmp_path, monkeypatch):
+    settings = profiles.resolve("smoke")
+    result = under_a_runner(tmp_path, monkeypatch, settings)
+    table = report(settings, test_accuracy=0.91)
+    record = json.loads(result.read_text())
+    assert record["schema"] == runs.RESULT_SCHEMA
     assert record["metrics"] == {"test_accuracy": 0.91}
     assert record["settings"]["profile"] == "smoke"
     assert record["hardware"]["cpu_cores"] >= 1 and isinstance(record["hardware"]["gpus"], list)
     assert record["versions"]["keras"] and record["versions"]["keras_backend"]
+    assert isinstance(record["trainings"], list)
     assert table.rows == (("test_accuracy", 0.91),)
+
+
+@pytest.mark.integration
+def test_record_training_notes_the_network_its_epochs_and_steps(tmp_path, monkeypatch):
+    import keras
+    import numpy as np
+
+    settings = profiles.resolve("smoke")
+    result = under_a_runner(tmp_path, monkeypatch, settings)
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="tiny")
+    net.compile("sgd", "mse")
+    history = net.fit(np.zeros((10, 3)), np.zeros((10, 2)), batch_size=3, epochs=2, verbose=0,
+                      validation_split=0.2, callbacks=[runs.RecordTraining()])
+    assert len(history.epoch) == 2
+    report(settings, loss=history.history["loss"][-1])
+    # 8 of the 10 images train (the split holds out 2): 3 steps of 3, 3 and 2 images.
+    assert json.loads(result.read_text())["trainings"][-1] == {
+        "network": "tiny", "parameters": 8, "epochs": 2, "steps": 3}
+    # A training after the report (an exercise's, below it) joins the result too.
+    net.fit(np.zeros((10, 3)), np.zeros((10, 2)), batch_size=10, epochs=1, verbose=0,
+            callbacks=[runs.RecordTraining()])
+    written = json.loads(result.read_text())
+    assert written["trainings"][-2:] == [
+        {"network": "tiny", "parameters": 8, "epochs": 2, "steps": 3},
+        {"network": "tiny", "parameters": 8, "epochs": 1, "steps": 1}]
+    assert written["metrics"] == {"loss": history.history["loss"][-1]}
+
+
+def test_report_refuses_another_context_and_other_settings(tmp_path, monkeypatch):
+    smoke = profiles.resolve("smoke")
+    result = under_a_runner(tmp_path, monkeypatch, smoke)
+    with pytest.raises(ValueError, match=r"the runner ran 05-x with \{'profile': 'smoke'"):
+        report(replace(smoke, seed=7), test_accuracy=0.5)
+    (tmp_path / "context.json").write_text('{"schema": "imgclf.run-context/0"}')
+    with pytest.raises(ValueError, match="is not a run context of schema "
+                                         "imgclf.run-context/1"):
+        report(smoke, test_accuracy=0.5)
+    assert not result.exists()
 
 
 def test_report_without_a_runner_writes_nothing(tmp_path, monkeypatch):
@@ -59,7 +110,9 @@ profile = "auto"
 
 ```{{code-cell}} ipython3
 import pathlib, time
-from imgclf import profiles
+from dataclasses import asdict, replace
+
+from imgclf import profiles, runs
 from imgclf.runs import report
 
 pathlib.Path("{marker}").touch()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import imgclf
 from imgclf import hardware
-from imgclf.profiles import resolve
+from imgclf.profiles import Settings, resolve
 
 
 def installed_versions() -> list[str]:
@@ -22,18 +22,19 @@ def installed_versions() -> list[str]:
 
 
 def inputs_digest(source: Path, profile: str, dataset: str | None = None,
-                  versions: list[str] | None = None) -> str:
+                  versions: list[str] | None = None, settings: Settings | None = None) -> str:
     """A sha256 of what a run's outcome depends on: the notebook's source, the code of the
     imgclf package, the settings the profile resolves to, the Keras backend, and the
     installed libraries and their versions (`versions`, default `installed_versions()`), and
-    a precision forced by `$IMGCLF_PRECISION`."""
+    a precision forced by `$IMGCLF_PRECISION`. `settings`: the profile's, when the caller
+    resolved them already."""
     import keras
 
     digest = hashlib.sha256(Path(source).read_bytes())
     package = Path(imgclf.__file__).parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    settings = asdict(resolve(profile, dataset))
+    settings = asdict(settings or resolve(profile, dataset))
     versions = installed_versions() if versions is None else versions
     forced = os.environ.get(hardware.PRECISION_VARIABLE) or None
     digest.update(json.dumps([settings, keras.config.backend(), versions, forced],

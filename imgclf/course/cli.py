@@ -12,7 +12,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from imgclf import data, profiles
+from imgclf import atomic, data, profiles
 from imgclf._command import positive, run_command
 
 PROG = "python -m imgclf.course"
@@ -317,9 +317,34 @@ def _colab_stack_parser(commands) -> None:
     command.set_defaults(run=_colab_stack)
 
 
+def _expected(args) -> str:
+    from imgclf.course import expected
+
+    target = Path("notebooks") / expected.EXPECTED_FILE
+    text = expected.generated()
+    if args.write:
+        if not target.exists() or target.read_text() != text:
+            atomic.write_bytes(target, text.encode())
+            return f"rewrote {target} from the chapters' modules"
+        return f"{target} already matches the chapters' modules"
+    if not target.exists() or target.read_text() != text:
+        raise RuntimeError(f"{target} differs from the chapters' modules (imgclf/chapters, "
+                           f"EXPECTED): {PROG} expected --write rewrites it")
+    return f"{target} matches the chapters' modules"
+
+
+def _expected_parser(commands) -> None:
+    command = commands.add_parser(
+        "expected", help="notebooks/expected.toml, from the chapters' modules",
+        description="Check that notebooks/expected.toml is the one the chapters' modules "
+                    "make (each module's EXPECTED ranges and claims); --write rewrites it.")
+    command.add_argument("--write", action="store_true", help="rewrite it")
+    command.set_defaults(run=_expected)
+
+
 COMMANDS = (_run_notebooks_parser, _build_book_parser, _sync_notebooks_parser, _noise_parser,
             _results_parser, _repository_parser, _release_parser, _check_notebooks_parser,
-            _check_colab_parser, _colab_stack_parser)
+            _check_colab_parser, _colab_stack_parser, _expected_parser)
 
 
 def parser(prog: str = PROG) -> argparse.ArgumentParser:

@@ -172,6 +172,24 @@ def needs_a_solution(parts) -> list[str]:
     return found
 
 
+def _runnable_parts(source: Path | str, cells) -> list:
+    """The chapter's parts (`solutions.pieces`).
+
+    Raises:
+        ValueError: a solution-start without its end, or a cell outside the solutions that
+            needs a solution's code (`needs_a_solution`).
+    """
+    try:
+        parts = list(pieces(cells))
+    except ValueError as error:
+        raise ValueError(f"{source}: {error}") from None
+    needed = needs_a_solution(parts)
+    if needed:
+        raise ValueError(f"{source}: under Run all, which skips the solutions, these cells "
+                         f"read what only a solution defines: {'; '.join(needed)}")
+    return parts
+
+
 def convert(source: Path | str, root: Path | str = ".", solutions: bool = True):
     """The Colab notebook (an nbformat NotebookNode) of the MyST chapter `source`; with
     `solutions=False`, the student edition's, where the solutions are left out."""
@@ -189,14 +207,7 @@ def convert(source: Path | str, root: Path | str = ".", solutions: bool = True):
     checked = _checked_outputs(source)
     numbered = figures(chapter.cells, first_figure(source))
     counter, solution = [0], []
-    try:
-        parts = list(pieces(chapter.cells))
-    except ValueError as error:
-        raise ValueError(f"{source}: {error}") from None
-    needed = needs_a_solution(parts)
-    if needed:
-        raise ValueError(f"{source}: under Run all, which skips the solutions, these cells "
-                         f"read what only a solution defines: {'; '.join(needed)}")
+    parts = _runnable_parts(source, chapter.cells)
     for cell, text, inside, closes in parts:
         if inside and not solutions:
             continue

@@ -10,17 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from imgclf import atomic, hardware
-from imgclf.course import expected, trainings
+from imgclf import atomic, hardware, runs
+from imgclf.course import expected
 from imgclf.course.cache import inputs_digest, installed_versions, reusable
-from imgclf.profiles import resolve
-from imgclf.runs import METRICS_VARIABLE
+from imgclf.profiles import Settings, resolve
 
 # Profiles whose runs use deterministic kernels, so the same seed gives the same numbers:
 # TensorFlow reads TF_DETERMINISTIC_OPS when the kernel starts (JAX is deterministic on CPUs).
@@ -31,7 +30,7 @@ CONCURRENT_VARIABLE = "IMGCLF_CONCURRENT_CHAPTERS"
 def notebook_sources(folder: Path | str = "notebooks",
                      only: list[str] | None = None) -> list[Path]:
     """The notebooks' MyST sources, `NN-topic.md`, in chapter order; with `only`, those whose
-    names start with one of its prefixes ("05", "05-resnet").
+    names start with one of its prefixes ("05", "05-topic").
 
     Raises:
         FileNotFoundError: no notebook in `folder`.
@@ -88,13 +87,18 @@ def _papermill(source: Path, pending: Path, failed: Path, parameters: dict,
 
 def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None,
             calibration: dict | None = None, digest: str | None = None,
-            seed: int | None = None, kernel: str = "python3") -> dict:
+            seed: int | None = None, kernel: str = "python3",
+            settings: Settings | None = None) -> dict:
     """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
     profile's, with `seed` instead of the notebook's); write it and its run record to
     `out_dir`. `calibration`, the machine's
     speed (`imgclf.hardware.calibrate()`), goes into the record as it is; `digest`, the
     run's `inputs_digest` (computed here unless given); `kernel`, the Jupyter kernel that
-    runs it (another environment's Python: `imgclf.course.colablike.kernel`).
+    runs it (another environment's Python: `imgclf.course.colablike.kernel`); `settings`,
+    the profile's settings, resolved once by the caller (here unless given).
+
+    The runner and the notebook meet through two files, the run context in and the run result
+    out (their schemas: `imgclf.runs`).
 
     The executed notebook is `out_dir/<name>.ipynb`, the record `out_dir/<name>.json`; both are
     written only when the run succeeds (a failed run leaves `<name>.failed.ipynb` to read).
@@ -103,18 +107,18 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     name = source.stem
-    digest = digest or inputs_digest(source, profile, dataset)
+    settings = settings or resolve(profile, dataset, seed)
+    digest = digest or inputs_digest(source, profile, dataset, settings=settings)
     pending = out_dir / f".{name}.running.ipynb"
-    metrics_file = out_dir / f".{name}.metrics.json"
-    metrics_file.unlink(missing_ok=True)
-    trainings_file = out_dir / f".{name}.trainings.jsonl"
-    trainings_file.unlink(missing_ok=True)
-    ipython_dir = trainings.startup_folder(trainings_file.resolve())
+    context_file = out_dir / f".{name}.context.json"
+    result_file = (out_dir / f".{name}.result.json").resolve()
+    result_file.unlink(missing_ok=True)
+    atomic.write_json(context_file, {"schema": runs.CONTEXT_SCHEMA, "notebook": name,
+                                     "settings": asdict(settings), "result": str(result_file)})
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    kernel_environment = {METRICS_VARIABLE: str(metrics_file.resolve()),
-                          "IPYTHONDIR": str(ipython_dir)}
-    if resolve(profile, dataset).profile in DETERMINISTIC_PROFILES:
+    kernel_environment = {runs.CONTEXT_VARIABLE: str(context_file.resolve())}
+    if settings.profile in DETERMINISTIC_PROFILES:
         kernel_environment["TF_DETERMINISTIC_OPS"] = "1"
     parameters = {"profile": profile, **({"dataset": dataset} if dataset else {}),
                   **({"seed": seed} if seed is not None else {})}
@@ -122,16 +126,18 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
         with _environment(kernel_environment):
             _papermill(source, pending, out_dir / f"{name}.failed.ipynb", parameters, kernel)
     finally:
-        shutil.rmtree(ipython_dir, ignore_errors=True)
+        context_file.unlink(missing_ok=True)
     seconds = time.perf_counter() - clock
-    if not metrics_file.exists():
+    if not result_file.exists():
         raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
-    reported = json.loads(metrics_file.read_text())
-    metrics_file.unlink()
-    record = _record(name, profile, reported, trainings.read(trainings_file), seconds,
-                     started, calibration, digest,
+    result = atomic.read_json(result_file, f"run {source} again (its kernel stopped while "
+                                           f"imgclf.runs.report wrote it?)")
+    result_file.unlink()
+    if result.get("schema") != runs.RESULT_SCHEMA:
+        raise RuntimeError(f"{source} reported a result of schema {result.get('schema')!r}, "
+                           f"not {runs.RESULT_SCHEMA}: its imgclf is not this one's")
+    record = _record(name, profile, result, seconds, started, calibration, digest,
                      deterministic="TF_DETERMINISTIC_OPS" in kernel_environment)
-    trainings_file.unlink(missing_ok=True)
     record["expected"] = expected.check(record, source.parent)
     pending.replace(out_dir / f"{name}.ipynb")
     (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
@@ -139,7 +145,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     return record
 
 
-def _record(name: str, profile: str, reported: dict, trained: list, seconds: float,
+def _record(name: str, profile: str, reported: dict, seconds: float,
             started: datetime, calibration: dict | None, digest: str,
             deterministic: bool) -> dict:
     """The run record of one executed notebook (without its "expected" verdict)."""
@@ -152,8 +158,8 @@ def _record(name: str, profile: str, reported: dict, trained: list, seconds: flo
         "seconds": round(seconds, 1),
         "started": started.isoformat(timespec="seconds"),
         "metrics": reported["metrics"],
-        # Every keras.Model.fit the notebook ran (imgclf.course.trainings).
-        "trainings": trained,
+        # Every training the notebook ran (imgclf.runs.RecordTraining).
+        "trainings": reported["trainings"],
         "hardware": reported["hardware"],
         "calibration": calibration,
         "versions": reported["versions"],
@@ -184,9 +190,9 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
     """
     sources = notebook_sources(folder, only)
     records, failures, calibration = [], [], None
-    versions = installed_versions()
+    versions, settings = installed_versions(), resolve(profile, dataset)
     for source in sources:
-        digest = inputs_digest(source, profile, dataset, versions)
+        digest = inputs_digest(source, profile, dataset, versions, settings)
         earlier = reuse and kernel == "python3" and reusable(source, out_dir, digest)
         if not earlier and calibration is None:  # once per run, before the first notebook
             calibration = hardware.calibrate()
@@ -199,7 +205,7 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
             print(f"executing {source} (profile {profile}) ...", flush=True)
         try:
             record = earlier or execute(source, Path(out_dir), profile, dataset, calibration,
-                                        digest, kernel=kernel)
+                                        digest, kernel=kernel, settings=settings)
         except Exception as error:
             failures.append(f"{source.stem}: {str(error).strip().splitlines()[-1][:300]}")
             print(f"  FAILED: {failures[-1]}", flush=True)
