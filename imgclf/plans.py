@@ -145,6 +145,15 @@ def chapter(name: str, settings: Settings) -> Plan:
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be imgclf.profiles.Settings (imgclf.profiles.resolve"
                         f"(...)), got {type(settings).__name__}")
+    return _plan(chapters.module(name).NAME, settings)
+
+
+@functools.cache
+def _plan(name: str, settings: Settings) -> Plan:
+    """One plan per chapter and settings: a plan is frozen, so the networks it builds to count
+    its trainings are built once per process."""
+    from imgclf import chapters
+
     return chapters.module(name).plan(settings)
 
 

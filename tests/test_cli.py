@@ -99,17 +99,21 @@ def test_download_help_lists_every_data_set_with_what_it_holds():
 
 
 @pytest.mark.integration
-def test_settings_cost_prints_every_chapter_estimate_and_the_gpu_budget():
-    done = imgclf("settings", "--profile", "quick", "--cost")
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+def test_settings_cost_prints_every_chapter_estimate_and_the_gpu_budget(capsys):
+    """In this process, where the plans' networks are built once (test_plans builds them
+    too)."""
+    from imgclf import cli
+
+    assert cli.main(["settings", "--profile", "quick", "--cost"]) == 0
+    lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("The quick profile on fashion_mnist: estimated by imgclf.cost")
     for column in ("T4 minutes", "H100 minutes", "within T4 10.0 min, H100 90 s"):
         assert column in lines[1]
     rows = [line for line in lines if re.match(r"0\d-", line)]
     assert len(rows) == 8 and all(row.rstrip().endswith("yes") for row in rows)
-    full = imgclf("settings", "--profile", "full", "--cost")
-    assert full.returncode == 0 and "within" not in full.stdout and "05-resnet" in full.stdout
+    assert cli.main(["settings", "--profile", "full", "--cost"]) == 0
+    full = capsys.readouterr().out
+    assert "within" not in full and "05-resnet" in full
 
 
 def test_a_tooling_command_outside_the_repository_refuses_and_writes_nothing(tmp_path):

@@ -88,6 +88,7 @@ def test_resnet20_option_a_has_about_027m_parameters():
     assert models.get("plain20").count_params() == count
 
 
+@pytest.mark.backend_independent  # counts layers and parameters
 def test_googlenet_is_22_layers_and_far_smaller_than_alexnet():
     net = models.get("googlenet")
     assert analysis.weighted_depth(net) == 22

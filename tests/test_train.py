@@ -125,6 +125,9 @@ def train_command(out, epochs=3, batch=8, extra=()):
 
 
 @pytest.mark.integration
+# Once, on TensorFlow: the same kill and resume on each backend, two workers at once, is
+# test_distribute's SLURM test, parametrized by backend.
+@pytest.mark.backend_independent
 def test_a_hard_killed_run_resumes_and_ends_with_every_epoch(tmp_path):
     out = tmp_path / "run"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
