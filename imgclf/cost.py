@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imgclf import _validate as check
+from imgclf import chapters, plans
 from imgclf.plans import Plan, Training
 from imgclf.profiles import Settings
 from imgclf.table import Table
@@ -158,8 +159,6 @@ def chapters_table(settings: Settings, budgets: dict[str, float] | None = None) 
     Raises:
         TypeError: `settings` is not an `imgclf.profiles.Settings`.
     """
-    from imgclf import chapters, plans
-
     rows = []
     for name in chapters.names():
         plan = plans.chapter(name, settings)

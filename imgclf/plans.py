@@ -145,16 +145,14 @@ def chapter(name: str, settings: Settings) -> Plan:
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be imgclf.profiles.Settings (imgclf.profiles.resolve"
                         f"(...)), got {type(settings).__name__}")
-    return _plan(chapters.module(name).NAME, settings)
+    return _plan(chapters.module(name), settings)
 
 
 @functools.cache
-def _plan(name: str, settings: Settings) -> Plan:
-    """One plan per chapter and settings: a plan is frozen, so the networks it builds to count
-    its trainings are built once per process."""
-    from imgclf import chapters
-
-    return chapters.module(name).plan(settings)
+def _plan(module, settings: Settings) -> Plan:
+    """One plan per chapter module and settings: a plan is frozen, so the networks it builds
+    to count its trainings are built once per process."""
+    return module.plan(settings)
 
 
 def count(subset: int | None, available: int) -> int:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from imgclf.course import colabstack
 from imgclf.course.colab import FOLDER
-from imgclf.course.pairs import CHECKED_TAG
+from imgclf.course.pairs import CHECKED_TAG, tags
 from imgclf.course.repository import INSTALL, configured
 
 STAND_IN = '"""A stand-in for Colab\'s module: its presence says "this runs in Colab"."""\n'
@@ -212,7 +212,7 @@ def run_chapters(root: Path | str, work: Path | str, out: Path | str,
     (`checked_differences`), whose code cells are these chapters' outside the solutions
     (`colab.convert`). The executed notebooks and records go to `out` (see
     `execute.run_notebooks`). Returns the environment and the records."""
-    from imgclf.course.execute import _environment, run_notebooks
+    from imgclf.course.execute import environment, run_notebooks
 
     root, work = Path(root).resolve(), Path(work).resolve()
     if work.is_relative_to(root):
@@ -225,7 +225,7 @@ def run_chapters(root: Path | str, work: Path | str, out: Path | str,
         filter(None, [str(work / "jupyter"), os.environ.get("JUPYTER_PATH")]))
     cleared = {key: "" for key in ("PYTHONPATH", "VIRTUAL_ENV", "IMGCLF_DATASET")
                if key in os.environ and key not in variables}
-    with _environment({**variables, **cleared}):
+    with environment({**variables, **cleared}):
         records = run_notebooks("smoke", out, folder=folder, kernel=name, reuse=False)
     return colab, records
 
@@ -236,22 +236,19 @@ def checked_differences(executed: dict, committed: dict) -> list[str]:
     notebook), compared as `nbval --nbval-lax` compares them: streams coalesced, images,
     metadata and execution counts left out. Cells are matched by their source. An empty list
     means they agree."""
-    from nbformat import from_dict
+    import copy
+
+    import nbformat
+    from nbformat.v4.rwbase import rejoin_lines
     from nbval.plugin import coalesce_streams, transform_streams_for_comparison
 
     skipped = {"metadata", "traceback", "prompt_number", "output_type", "name",
                "execution_count", "application/vnd.jupyter.widget-view+json",
                "image/png", "image/jpeg"}
 
-    def joined(value):  # nbformat JSON may store a multi-line string as a list of lines
-        return "".join(value) if isinstance(value, list) else value
-
     def flattened(outputs: list) -> dict[str, list]:
         found: dict[str, list] = {}
-        whole = [from_dict({key: ({kind: joined(v) for kind, v in value.items()}
-                                  if key == "data" else joined(value))
-                            for key, value in output.items()}) for output in outputs]
-        for output in transform_streams_for_comparison(coalesce_streams(whole)):
+        for output in transform_streams_for_comparison(coalesce_streams(outputs)):
             for key, value in output.items():
                 if key == "data":
                     for kind, data in value.items():
@@ -262,9 +259,10 @@ def checked_differences(executed: dict, committed: dict) -> list[str]:
         return found
 
     def checked(notebook: dict) -> dict[str, list]:
-        return {"".join(cell["source"]).strip(): cell["outputs"] for cell in notebook["cells"]
-                if cell["cell_type"] == "code"
-                and CHECKED_TAG in cell.get("metadata", {}).get("tags", [])}
+        # As nbformat reads a file: multi-line strings stored as lists of lines joined.
+        read = rejoin_lines(nbformat.from_dict(copy.deepcopy(notebook)))
+        return {cell.source.strip(): cell.outputs for cell in read.cells
+                if cell.cell_type == "code" and CHECKED_TAG in tags(cell)}
 
     ran, wanted = checked(executed), checked(committed)
     differences = [f"a checked cell of the Colab notebook did not run: {source[:80]!r}"

@@ -47,7 +47,7 @@ def notebook_sources(folder: Path | str = "notebooks",
 
 
 @contextlib.contextmanager
-def _environment(variables: dict[str, str]) -> Iterator[None]:
+def environment(variables: dict[str, str]) -> Iterator[None]:
     """`variables` set in this process (the kernel inherits them), and restored after."""
     previous = {variable: os.environ.get(variable) for variable in variables}
     os.environ.update(variables)
@@ -123,7 +123,7 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     parameters = {"profile": profile, **({"dataset": dataset} if dataset else {}),
                   **({"seed": seed} if seed is not None else {})}
     try:
-        with _environment(kernel_environment):
+        with environment(kernel_environment):
             _papermill(source, pending, out_dir / f"{name}.failed.ipynb", parameters, kernel)
     finally:
         context_file.unlink(missing_ok=True)
@@ -182,8 +182,9 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
     With `reuse`, a notebook that already finished in `out_dir` with the same inputs (its
     source, the imgclf code, the settings, the backend, the installed libraries:
     `inputs_digest`) is not run again, so a run that was interrupted goes on where it
-    stopped (not with another `kernel`: the digest sees this environment's libraries, not its
-    environment's). Before the first notebook it executes, it measures the machine's speed once
+    stopped. The digest sees this environment's libraries: a caller that runs another
+    environment's `kernel` passes `reuse=False` (`colablike.run_chapters`). Before the first
+    notebook it executes, it measures the machine's speed once
     (`imgclf.hardware.calibrate`) for the records. Prints one line per notebook as it
     finishes. Raises RuntimeError naming the notebooks that failed or whose metrics left
     their expected ranges, after trying all of them.
@@ -193,7 +194,7 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
     versions, settings = installed_versions(), resolve(profile, dataset)
     for source in sources:
         digest = inputs_digest(source, profile, dataset, versions, settings)
-        earlier = reuse and kernel == "python3" and reusable(source, out_dir, digest)
+        earlier = reuse and reusable(source, out_dir, digest)
         if not earlier and calibration is None:  # once per run, before the first notebook
             calibration = hardware.calibrate()
             print(f"calibration: {calibration['seconds']:g} s for {calibration['steps']} "
