@@ -18,11 +18,13 @@ run-notebooks`, see `imgclf.course.execute`), two JSON files pass between them:
     {"schema": "imgclf.run-result/1",
      "settings": {...},        # the notebook's own Settings: they must equal the context's
      "metrics": {"test_accuracy": 0.91, ...},
-     "trainings": [{"network": "resnet20", "parameters": 272474, "epochs": 3, "steps": 57},
+     "trainings": [{"network": "resnet20", "parameters": 272474, "epochs": 3, "steps": 57,
+                    "precision": "float32"},
                    ...],        # every training RecordTraining saw, in order, those after
                                 # the report too (the result is written again after each)
      "hardware": {...},        # imgclf.hardware.describe()
-     "versions": {...}}        # imgclf.hardware.versions()
+     "versions": {...},        # imgclf.hardware.versions()
+     "training_path": {...}}   # imgclf.fastest.describe(): what this machine trains with
 
 The runner makes the run record from the result. Outside the runner (no
 `$IMGCLF_RUN_CONTEXT`) `report` writes nothing.
@@ -42,7 +44,7 @@ from pathlib import Path
 import keras
 
 from imgclf import _validate as check
-from imgclf import atomic, hardware
+from imgclf import atomic, fastest, hardware
 from imgclf.profiles import Settings
 from imgclf.table import Table
 
@@ -60,7 +62,8 @@ _reported: dict = {}
 class RecordTraining(keras.callbacks.Callback):
     """A Keras callback that notes the training it watches for the chapter's run record: the
     network's name and parameters, the epochs it ran and the steps of each (the training
-    images over the batch size, rounded up). It changes nothing in the training.
+    images over the batch size, rounded up), and the precision it computed in
+    (`imgclf.fastest.precision_of`). It changes nothing in the training.
 
     Use: `model.fit(x, y, ..., callbacks=[runs.RecordTraining()])`, one per `fit`.
     """
@@ -74,7 +77,8 @@ class RecordTraining(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         _trainings.append({"network": self.model.name,
                            "parameters": int(self.model.count_params()),
-                           "epochs": self._epochs, "steps": self.params.get("steps")})
+                           "epochs": self._epochs, "steps": self.params.get("steps"),
+                           "precision": fastest.precision_of(self.model)})
         if _reported:
             _write_result()
 
@@ -138,6 +142,7 @@ def report(settings: Settings, **metrics: float) -> Table:
             "metrics": {key: float(value) for key, value in metrics.items()},
             "hardware": hardware.describe(),
             "versions": hardware.versions(),
+            "training_path": fastest.describe(),
         })
         _write_result()
     return Table.of(

@@ -67,11 +67,11 @@ def test_the_full_profile_is_longer_than_a_learner_waits_on_a_t4():
 
 def test_a_plan_counts_the_networks_its_chapter_builds():
     plan = plans.chapter("05-resnet", profiles.resolve("quick"))
-    assert plan.depths == (8, 20) and plan.epochs == 3 and plan.train_images == (8_000, 2_000)
+    assert plan.depths == (8, 20) and plan.epochs == 3 and plan.train_images == (6_000, 2_000)
     expected = sorted(models.CifarResNet(depth, (28, 28, 1), 10, shortcut=shortcut)
                       .count_params() for depth in (8, 20) for shortcut in ("plain", "A"))
     assert sorted(t.parameters for t in plan.trainings) == expected
-    assert {(t.images, t.epochs, t.batch_size) for t in plan.trainings} == {(7_200, 3, 128)}
+    assert {(t.images, t.epochs, t.batch_size) for t in plan.trainings} == {(5_400, 3, 128)}
 
 
 def test_exercises_are_counted_apart_from_run_all():

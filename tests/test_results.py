@@ -219,6 +219,23 @@ def test_each_chapter_header_quotes_its_kept_seconds():
                     f"{seconds} s: {header}"
 
 
+def test_each_chapter_header_says_in_which_precision_its_kept_quick_run_trained():
+    """The "How long" paragraph says what `imgclf.fastest` chose in the kept quick run: its
+    networks' precisions as the run record's trainings give them."""
+    for source in notebook_sources(REPO / "notebooks"):
+        kept = REPO / results.KEPT / "quick" / f"{source.stem}.json"
+        if not kept.exists():
+            continue
+        text = " ".join(source.read_text().split())
+        header = text[text.index("**How long.**"):].split("+++")[0]
+        precisions = {t.get("precision") for t in json.loads(kept.read_text())["trainings"]}
+        if "mixed_bfloat16" in precisions:
+            assert "in bfloat16" in header, (source.name, precisions)
+        else:
+            assert "That run trained every network in float32" in header, \
+                (source.name, precisions)
+
+
 def test_every_committed_claim_fails_a_reversed_run_exactly_where_its_seeds_support_it():
     """Each order of notebooks/expected.toml, fed a record that meets every other claim and
     range of its section but reverses this one, fails the check naming the claim where every

@@ -55,14 +55,14 @@ def test_record_training_notes_the_network_its_epochs_and_steps(tmp_path, monkey
     report(settings, loss=history.history["loss"][-1])
     # 8 of the 10 images train (the split holds out 2): 3 steps of 3, 3 and 2 images.
     assert json.loads(result.read_text())["trainings"][-1] == {
-        "network": "tiny", "parameters": 8, "epochs": 2, "steps": 3}
+        "network": "tiny", "parameters": 8, "epochs": 2, "steps": 3, "precision": "float32"}
     # A training after the report (an exercise's, below it) joins the result too.
     net.fit(np.zeros((10, 3)), np.zeros((10, 2)), batch_size=10, epochs=1, verbose=0,
             callbacks=[runs.RecordTraining()])
     written = json.loads(result.read_text())
     assert written["trainings"][-2:] == [
-        {"network": "tiny", "parameters": 8, "epochs": 2, "steps": 3},
-        {"network": "tiny", "parameters": 8, "epochs": 1, "steps": 1}]
+        {"network": "tiny", "parameters": 8, "epochs": 2, "steps": 3, "precision": "float32"},
+        {"network": "tiny", "parameters": 8, "epochs": 1, "steps": 1, "precision": "float32"}]
     assert written["metrics"] == {"loss": history.history["loss"][-1]}
 
 

@@ -71,14 +71,15 @@ def plan(settings) -> Plan:
     by = plans.by_profile
     return Plan(
         NAME, settings,
-        activation_images=by(settings, {"smoke": (None, None)}, (12_000, 2_000)),
+        activation_images=by(settings, {"smoke": (None, None), "quick": (8_000, 2_000)},
+                             (12_000, 2_000)),
         activation_epochs=by(settings, {"smoke": 2, "quick": 5}, 10),
         # SGD learning rates tried for each activation: the chapter keeps each one's fastest,
         # as AlexNet's Figure 1 did.
         activation_rates=(0.01, 0.03, 0.1),
         dropout_images=by(settings, {"smoke": (None, None)}, (3_000, 1_000)),
         dropout_epochs=by(settings, {"smoke": 3}, 8),
-        alexnet_images=by(settings, {"quick": (30_000, 5_000)}, (None, None)),
+        alexnet_images=by(settings, {"quick": (12_000, 5_000)}, (None, None)),
         alexnet_epochs=by(settings, {"quick": 3}, settings.epochs),
     )
 
@@ -161,8 +162,11 @@ EXPERIMENTS: dict[str, RunExperiment] = {
 
 EXPECTED = """\
 ["quick/fashion_mnist"]
-alexnet_small_test_accuracy = [0.80, 0.90]  # 0.8444
-vgg_small_test_accuracy = [0.82, 0.92]  # 0.8734, trained as AlexNetSmall
+# 12,000 images, 3 epochs (30,000 until 2026-11-30: 0.8444 and 0.8734), in bfloat16 on a CPU
+# with bfloat16 instructions (imgclf.fastest); seeds 0-2: 0.7726, 0.7648, 0.7744 and 0.8178,
+# 0.8146, 0.8188.
+alexnet_small_test_accuracy = [0.72, 0.85]
+vgg_small_test_accuracy = [0.78, 0.90]  # trained as AlexNetSmall
 # Dropout on 3,000 images: training accuracy (measured with dropout off) minus validation
 # accuracy after 8 epochs. The chapter says that with dropout the two stay closer. Seeds 0-2
 # (imgclf/spread), since the gap is measured with dropout off: 0.0862, 0.1196, 0.0800 and
@@ -170,8 +174,9 @@ vgg_small_test_accuracy = [0.82, 0.92]  # 0.8734, trained as AlexNetSmall
 # 3-4 are in the record.
 dropout_0_gap = [0.02, 0.20]
 dropout_50_gap = [0.01, 0.15]
-# The four-layer CNN at each activation's fastest rate, 5 epochs on 12,000 images; seeds 0-2:
-# 0.1447, 0.1505, 0.1582 and 0.1181, 0.1274, 0.1273 (tanh ahead in every seed).
+# The four-layer CNN at each activation's fastest rate, 5 epochs on 8,000 images (bfloat16 as
+# above); seeds 0-2: 0.1600, 0.1780, 0.1716 and 0.1266, 0.1255, 0.1515 (tanh ahead in every
+# seed, as with 12,000 images in float32: 0.1447, 0.1505, 0.1582 and 0.1181, 0.1274, 0.1273).
 relu_training_error = [0.08, 0.25]
 tanh_training_error = [0.06, 0.22]
 order = ["dropout_50_gap < dropout_0_gap", "relu_training_error < tanh_training_error"]

@@ -42,7 +42,7 @@ class Plan(plans.Plan):
 
 def plan(settings) -> Plan:
     """The chapter's plan for `settings` (`imgclf.plans.chapter`)."""
-    return Plan(NAME, settings, epochs=plans.by_profile(settings, {"quick": 3}, settings.epochs))
+    return Plan(NAME, settings, epochs=plans.by_profile(settings, {"quick": 2}, settings.epochs))
 
 
 def _top_k_function(answer) -> Verdict:

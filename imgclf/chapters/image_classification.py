@@ -28,9 +28,11 @@ NAME = "01-image-classification"
 
 @dataclass(frozen=True)
 class Plan(plans.Plan):
-    """The first CNN on the profile's data set, and the exercise's two runs of as many steps:
-    a fifth of `exercise_images[1]` for five times the epochs, in batches of `exercise_batch`."""
+    """The first CNN on the profile's data set for `epochs`, and the exercise's two runs of as
+    many steps: a fifth of `exercise_images[1]` for five times the epochs, in batches of
+    `exercise_batch`."""
 
+    epochs: int
     exercise_images: tuple[int, int]
     exercise_epochs: tuple[int, int]
     exercise_batch: int
@@ -40,7 +42,7 @@ class Plan(plans.Plan):
 
         build = lambda: models.small_cnn(size.image_shape, size.classes)  # noqa: E731
         trainings = [plans.training("small_cnn", "small_cnn", build, size.train,
-                                    self.settings.epochs, self.settings.batch_size,
+                                    self.epochs, self.settings.batch_size,
                                     validation_split=0.1, evaluated=size.test)]
         trainings += [plans.training(f"small_cnn on {n:,} images", "small_cnn", build, n, epochs,
                                      self.exercise_batch, evaluated=size.test, exercise=True)
@@ -55,8 +57,9 @@ def plan(settings) -> Plan:
     # The exercise's two runs take the same number of steps: a fifth of the images for five
     # times the epochs, in batches that divide both counts.
     more = min(10_000, size.train // 2) // 200 * 200
-    return Plan(NAME, settings, exercise_images=(more // 5, more), exercise_epochs=(5, 1),
-                exercise_batch=40)
+    # quick: 3 epochs keep the chapter within its CPU budget (benchmarks/RESULTS.md).
+    return Plan(NAME, settings, epochs=plans.by_profile(settings, {"quick": 3}, settings.epochs),
+                exercise_images=(more // 5, more), exercise_epochs=(5, 1), exercise_batch=40)
 
 
 def _conv_with_bias(answer) -> Verdict:

@@ -85,14 +85,29 @@ def _papermill(source: Path, pending: Path, failed: Path, parameters: dict,
     pending.write_text(json.dumps(executed, indent=1, ensure_ascii=False) + "\n")
 
 
+def around(before: dict, after: dict) -> dict:
+    """One calibration for a notebook from the readings before and after it: their mean.
+
+    This machine's reading moved between 0.052 and 0.080 s within a minute and a half, with
+    readings a few seconds apart agreeing within a tenth (2026-11-30): the speed of a shared
+    machine drifts over tens of seconds, so one reading at the start of a run of many minutes
+    says little about a chapter late in it; a reading on each side of the chapter follows it.
+    """
+    readings = [*before.get("readings", [before["seconds"]]), after["seconds"]]
+    return {**after, "seconds": round(sum(readings) / len(readings), 4),
+            "readings": readings,
+            "what": f"{after['what']}; the mean of readings before and after the notebook"}
+
+
 def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = None,
             calibration: dict | None = None, digest: str | None = None,
             seed: int | None = None, kernel: str = "python3",
             settings: Settings | None = None) -> dict:
     """Execute one notebook with papermill in `profile` (and on `dataset` instead of the
     profile's, with `seed` instead of the notebook's); write it and its run record to
-    `out_dir`. `calibration`, the machine's
-    speed (`imgclf.hardware.calibrate()`), goes into the record as it is; `digest`, the
+    `out_dir`. `calibration`, the machine's speed (`imgclf.hardware.calibrate()`) measured
+    before the notebook, goes into the record with a second reading taken after it
+    (`around`); `digest`, the
     run's `inputs_digest` (computed here unless given); `kernel`, the Jupyter kernel that
     runs it (another environment's Python: `imgclf.course.colablike.kernel`); `settings`,
     the profile's settings, resolved once by the caller (here unless given).
@@ -128,6 +143,8 @@ def execute(source: Path, out_dir: Path, profile: str, dataset: str | None = Non
     finally:
         context_file.unlink(missing_ok=True)
     seconds = time.perf_counter() - clock
+    if calibration is not None:
+        calibration = around(calibration, hardware.calibrate())
     if not result_file.exists():
         raise RuntimeError(f"{source} ran but never called imgclf.runs.report(...)")
     result = atomic.read_json(result_file, f"run {source} again (its kernel stopped while "
@@ -163,6 +180,8 @@ def _record(name: str, profile: str, reported: dict, seconds: float,
         "hardware": reported["hardware"],
         "calibration": calibration,
         "versions": reported["versions"],
+        # How this machine trained (imgclf.fastest.describe); absent in older results.
+        "training_path": reported.get("training_path"),
         "inputs_sha256": digest,
         "deterministic_ops": deterministic,
         # Chapters executed at once on this machine (scripts/gpu-run.sh's JOBS): the seconds
@@ -183,22 +202,19 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
     source, the imgclf code, the settings, the backend, the installed libraries:
     `inputs_digest`) is not run again, so a run that was interrupted goes on where it
     stopped. The digest sees this environment's libraries: a caller that runs another
-    environment's `kernel` passes `reuse=False` (`colablike.run_chapters`). Before the first
-    notebook it executes, it measures the machine's speed once
-    (`imgclf.hardware.calibrate`) for the records. Prints one line per notebook as it
+    environment's `kernel` passes `reuse=False` (`colablike.run_chapters`). Before and after
+    each notebook it executes, it measures the machine's speed (`imgclf.hardware.calibrate`,
+    `around`) for its record. Prints one line per notebook as it
     finishes. Raises RuntimeError naming the notebooks that failed or whose metrics left
     their expected ranges, after trying all of them.
     """
     sources = notebook_sources(folder, only)
-    records, failures, calibration = [], [], None
+    records, failures = [], []
     versions, settings = installed_versions(), resolve(profile, dataset)
     for source in sources:
         digest = inputs_digest(source, profile, dataset, versions, settings)
         earlier = reuse and reusable(source, out_dir, digest)
-        if not earlier and calibration is None:  # once per run, before the first notebook
-            calibration = hardware.calibrate()
-            print(f"calibration: {calibration['seconds']:g} s for {calibration['steps']} "
-                  f"training steps of a fixed small CNN", flush=True)
+        calibration = None if earlier else hardware.calibrate()
         if earlier:
             print(f"reusing {source} (finished {earlier['started']}, same inputs)", flush=True)
             earlier["expected"] = expected.check(earlier, source.parent)
@@ -213,7 +229,8 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
             continue
         records.append(record)
         verdict = record["expected"]
-        print(f"  {record['seconds']:.1f} s, {record['profile']} profile, "
+        print(f"  {record['seconds']:.1f} s (calibration {_readings(record)}), "
+              f"{record['profile']} profile, "
               f"{record['dataset']}, {record['metrics']}, expected ranges: {verdict['status']}",
               flush=True)
         if verdict["status"] == "failed":
@@ -242,3 +259,10 @@ def nbval_check(folder: Path | str = "notebooks") -> None:
                            f"their checked outputs (pytest exit status {done.returncode})")
 
 
+def _readings(record: dict) -> str:
+    """The calibration readings of a record, as "0.061 s (0.058, 0.064)"."""
+    calibration = record.get("calibration") or {}
+    if not calibration:
+        return "not measured"
+    readings = ", ".join(f"{r:g}" for r in calibration.get("readings", []))
+    return f"{calibration['seconds']:g} s" + (f" ({readings})" if readings else "")
