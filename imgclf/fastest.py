@@ -49,12 +49,14 @@ def cpu_bfloat16() -> bool:
 
 def has_batch_norm(network: keras.Model) -> bool:
     """Whether any layer of `network` (nested models included) is a BatchNormalization."""
+    check.model("network", network)
     return any(isinstance(layer, keras.layers.BatchNormalization)
                for layer in layers_of(network))
 
 
 def has_convolutions(network: keras.Model) -> bool:
     """Whether any layer of `network` (nested models included) is a convolution."""
+    check.model("network", network)
     return any(isinstance(layer, CONVOLUTIONS) for layer in layers_of(network))
 
 
@@ -77,6 +79,7 @@ def adapt(network: keras.Model) -> keras.Model:
 
     Call it before `compile`: a compiled training step keeps the precision it was traced in.
     """
+    check.model("network", network)
     policy = policy_for(network)
     if policy is not None:
         layers = layers_of(network)
