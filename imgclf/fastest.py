@@ -4,15 +4,16 @@ chapters' own networks (the table is in benchmarks/RESULTS.md).
 
 On a CPU, TensorFlow, with bfloat16 instructions (AVX512_BF16 or AMX-BF16): a convolutional
 network without batch normalisation trains in mixed bfloat16 (float32 weights, bfloat16
-arithmetic, the output layer in float32); there it measured 1.5 to 2 times as fast. A network
+arithmetic, the output layer in float32); there it measured 1.5 to 2.3 times as fast. A network
 with batch normalisation stays in float32, where bfloat16 gained nothing that held from one
 round of the benchmark to the next, and so does one of dense layers only, where it was
-slower. Everywhere else the precision stays float32 on a CPU: without those instructions
-bfloat16 is emulated, and on JAX's CPU it measured slower. The rest of the path is the
-libraries' default, because each alternative measured slower or no faster: TensorFlow's XLA
-(`jit_compile`) stays off on a CPU, the arrays go to Keras as uint8 and are scaled to [0, 1]
-inside the model (not before, not through `tf.data`), batches stay at 128 and threads are the
-backend's own; JAX trained these networks at half TensorFlow's speed or less on a CPU.
+slower. Everywhere else the precision stays float32 on a CPU: without those instructions the
+processor has no bfloat16 arithmetic (no such CPU was measured), and on JAX's CPU bfloat16
+measured slower. The rest of the path is the libraries' default, because each alternative
+measured slower or no faster: TensorFlow's XLA (`jit_compile`) stays off on a CPU, the arrays
+go to Keras as uint8 and are scaled to [0, 1] inside the model (not before, not through
+`tf.data`), batches stay at 128 and threads are the backend's own; JAX trained these networks
+at a third to three fifths of TensorFlow's speed on a CPU.
 A GPU keeps its own rule (`imgclf.hardware.mixed_precision_policy`, in the full profile).
 
 `imgclf.train.fit` follows the choice (`adapt`); a chapter's own `model.fit` can too. A run
