@@ -32,22 +32,23 @@ import time
 
 IMAGES, EPOCHS, ROUNDS, BATCH = 12_000, 3, 2, 128
 
-#: The chapters' networks, as they build them (Fashion-MNIST, 28x28x1, 10 classes).
+#: The chapters' networks, as they build them (Fashion-MNIST, 28x28x1, 10 classes), each a
+#: function of `imgclf.models` (imported in the child, once its backend is set) and the shape.
 NETWORKS = {
-    "small_cnn": "models.small_cnn(shape, 10)",
-    "four_layer_cnn": "models.four_layer_cnn(shape, 10)",
-    "deep_mlp": "models.deep_mlp(shape, 10)",
-    "alexnet_small": "models.AlexNetSmall(shape, 10)",
-    "vgg_small": "models.VGGSmall(shape, 10)",
-    "resnet_compact": "models.CompactResNet((32, 64, 128), shape, 10)",
-    "plain8": "models.CifarResNet(8, shape, 10, shortcut='plain')",
-    "resnet20": "models.CifarResNet(20, shape, 10)",
-    "mini_inception": "models.MiniInception(shape, 10)",
-    "plain_cnn": "models.plain_cnn(shape, 10)",
-    "mini_xception": "models.MiniXception(shape, 10)",
+    "small_cnn": lambda models, shape: models.small_cnn(shape, 10),
+    "four_layer_cnn": lambda models, shape: models.four_layer_cnn(shape, 10),
+    "deep_mlp": lambda models, shape: models.deep_mlp(shape, 10),
+    "alexnet_small": lambda models, shape: models.AlexNetSmall(shape, 10),
+    "vgg_small": lambda models, shape: models.VGGSmall(shape, 10),
+    "resnet_compact": lambda models, shape: models.CompactResNet((32, 64, 128), shape, 10),
+    "plain8": lambda models, shape: models.CifarResNet(8, shape, 10, shortcut="plain"),
+    "resnet20": lambda models, shape: models.CifarResNet(20, shape, 10),
+    "mini_inception": lambda models, shape: models.MiniInception(shape, 10),
+    "plain_cnn": lambda models, shape: models.plain_cnn(shape, 10),
+    "mini_xception": lambda models, shape: models.MiniXception(shape, 10),
 }
-#: Networks on which the paths beyond precision are tried: one plain CNN, one with batch
-#: normalisation and shortcuts, one with many small layers.
+#: Networks on which the paths beyond precision are tried: a small CNN with batch
+#: normalisation, a residual network, and one without batch normalisation (AlexNet's design).
 FEW = ("small_cnn", "resnet_compact", "alexnet_small")
 
 BASE = {"backend": "tensorflow", "precision": "float32", "jit": False, "pipeline": "uint8",
@@ -98,7 +99,7 @@ def _child(jobs: list[dict], images: int, epochs: int, dataset_name: str) -> Non
         tf.config.threading.set_inter_op_parallelism_threads(first["inter_threads"])
     import keras
 
-    from imgclf import data, hardware, models  # noqa: F401  (models: read by NETWORKS)
+    from imgclf import data, hardware, models
     from imgclf.schedules import warmup_cosine
 
     full = data.load(dataset_name)
@@ -108,7 +109,7 @@ def _child(jobs: list[dict], images: int, epochs: int, dataset_name: str) -> Non
     for job in jobs:
         keras.utils.set_random_seed(0)
         keras.mixed_precision.set_global_policy(job["precision"])
-        network = eval(NETWORKS[job["network"]], {"models": models, "shape": shape})  # noqa: S307
+        network = NETWORKS[job["network"]](models, shape)
         keras.mixed_precision.set_global_policy("float32")
         for layer in network.layers:
             if isinstance(layer, keras.layers.BatchNormalization):
