@@ -9,7 +9,7 @@ from conftest import REPO
 
 from imgclf import spread
 from imgclf.course import expected, records, results
-from imgclf.course.execute import notebook_sources
+from imgclf.course.execute import around, notebook_sources
 
 # The same on every Keras backend: `make test-jax` leaves it to the TensorFlow pass.
 pytestmark = pytest.mark.backend_independent
@@ -288,3 +288,16 @@ def test_every_quick_comparison_has_seeds_of_the_current_plan():
         assert json.loads(file.read_text())["plan"] == plan, \
             f"{notebook}: its plan changed since its seeds ran: python -m imgclf.course noise " \
             f"--profile quick --only {notebook[:2]} --fresh"
+
+
+def test_a_records_calibration_is_the_mean_of_the_readings_around_its_notebook():
+    before = {"seconds": 0.05, "steps": 10, "rounds": 5, "what": "10 steps"}
+    after = {"seconds": 0.07, "steps": 10, "rounds": 5, "what": "10 steps"}
+    once = around(before, after)
+    assert once["readings"] == [0.05, 0.07] and once["seconds"] == 0.06
+    assert once["what"] == "10 steps; the mean of readings before and after the notebook"
+    # Readings already combined keep counting: the mean is over every reading.
+    assert around(once, {**after, "seconds": 0.09})["readings"] == [0.05, 0.07, 0.09]
+    assert records.calibrated_seconds({"seconds": 100, "calibration": once,
+                                       "versions": {"keras_backend": "tensorflow"},
+                                       "hardware": {"gpus": []}}) == pytest.approx(150.0)
