@@ -2,12 +2,15 @@
 
     python benchmarks/cpu_paths.py           # the table: about 15 minutes on 2 cores
     python benchmarks/cpu_paths.py --smoke   # the shipped sample, one network: seconds
+    python benchmarks/cpu_paths.py --batch-norm   # fused against Keras's batch norm: 10 min
 
 Each path is one way to run the same training: the Keras backend (TensorFlow or JAX), the
 precision (float32, or mixed bfloat16 on CPUs with bfloat16 instructions), XLA compilation, the
 input pipeline (uint8 arrays scaled inside the graph as `imgclf.train` does; float32 arrays
 scaled beforehand, as a notebook's own `model.fit` does; a `tf.data` pipeline with prefetch),
-TensorFlow's inter-op threads, and the batch size. A backend is fixed when Keras is imported,
+TensorFlow's inter-op threads, the batch size, and the batch normalisation: TensorFlow's fused
+kernel (`imgclf.models.BatchNormalization`, what the networks are built with) or Keras's own
+layer, which normalises in separate operations. A backend is fixed when Keras is imported,
 so each backend and thread setting runs in its own process.
 
 Every training: the network as the chapters build it, images as uint8 scaled by a Rescaling
@@ -51,8 +54,12 @@ NETWORKS = {
 #: normalisation, a residual network, and one without batch normalisation (AlexNet's design).
 FEW = ("small_cnn", "resnet_compact", "alexnet_small")
 
+#: The networks with batch normalisation, on which `--batch-norm` compares the two layers.
+WITH_BATCH_NORM = ("small_cnn", "resnet_compact", "plain8", "resnet20", "mini_inception",
+                   "plain_cnn", "mini_xception")
+
 BASE = {"backend": "tensorflow", "precision": "float32", "jit": False, "pipeline": "uint8",
-        "inter_threads": None, "batch": BATCH}
+        "inter_threads": None, "batch": BATCH, "batch_norm": "fused"}
 
 
 def paths() -> list[dict]:
@@ -70,6 +77,29 @@ def paths() -> list[dict]:
         for network in FEW:
             runs.append({**BASE, **change, "network": network, "round": 0})
     return runs
+
+
+def batch_norm_paths() -> list[dict]:
+    """The fused kernel against Keras's layer on every network with batch normalisation,
+    float32, `ROUNDS` interleaved rounds; and the fused kernel in mixed bfloat16, one round."""
+    runs = [{**BASE, "batch_norm": layer, "network": network, "round": round_}
+            for round_ in range(ROUNDS) for network in WITH_BATCH_NORM
+            for layer in ("keras", "fused")]
+    return runs + [{**BASE, "precision": "mixed_bfloat16", "network": network, "round": 0}
+                   for network in WITH_BATCH_NORM]
+
+
+def with_keras_batch_norm(keras, network):
+    """`network` with each fused batch normalisation replaced by Keras's own layer, same
+    configuration (a fresh copy; the weights are initialised anew)."""
+    from imgclf.models import BatchNormalization
+
+    def clone(layer):
+        kind = (keras.layers.BatchNormalization if isinstance(layer, BatchNormalization)
+                else type(layer))
+        return kind.from_config(layer.get_config())
+
+    return keras.models.clone_model(network, clone_function=clone)
 
 
 def _EpochTimer(keras):
@@ -110,6 +140,8 @@ def _child(jobs: list[dict], images: int, epochs: int, dataset_name: str) -> Non
         keras.utils.set_random_seed(0)
         keras.mixed_precision.set_global_policy(job["precision"])
         network = NETWORKS[job["network"]](models, shape)
+        if job["batch_norm"] == "keras":
+            network = with_keras_batch_norm(keras, network)
         keras.mixed_precision.set_global_policy("float32")
         for layer in network.layers:
             if isinstance(layer, keras.layers.BatchNormalization):
@@ -182,6 +214,8 @@ def describe(row: dict) -> str:
         words.append(f"inter-op threads {row['inter_threads']}")
     if row["batch"] != BATCH:
         words.append(f"batch {row['batch']}")
+    if row.get("batch_norm", "keras") == "keras":
+        words.append("Keras batch norm")
     return ", ".join(words)
 
 
@@ -205,6 +239,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true",
                         help="the shipped sample, small_cnn, two paths (checks the script)")
+    parser.add_argument("--batch-norm", action="store_true",
+                        help="only the fused batch normalisation against Keras's layer")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--images", type=int, default=IMAGES, help=argparse.SUPPRESS)
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=argparse.SUPPRESS)
@@ -218,7 +254,8 @@ def main() -> None:
                 for p in ("float32", "mixed_bfloat16")]
         dataset_name, images, epochs = "sample", 200, 2
     else:
-        runs, dataset_name, images, epochs = paths(), "fashion_mnist", args.images, args.epochs
+        runs = batch_norm_paths() if args.batch_norm else paths()
+        dataset_name, images, epochs = "fashion_mnist", args.images, args.epochs
     started = time.perf_counter()
     results, calibrations = _run_groups(runs, images, epochs, dataset_name)
     from imgclf import hardware

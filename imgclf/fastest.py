@@ -9,11 +9,13 @@ with batch normalisation stays in float32, where bfloat16 gained nothing that he
 round of the benchmark to the next, and so does one of dense layers only, where it was
 slower. Everywhere else the precision stays float32 on a CPU: without those instructions the
 processor has no bfloat16 arithmetic (no such CPU was measured), and on JAX's CPU bfloat16
-measured slower. The rest of the path is the libraries' default, because each alternative
-measured slower or no faster: TensorFlow's XLA (`jit_compile`) stays off on a CPU, the arrays
-go to Keras as uint8 and are scaled to [0, 1] inside the model (not before, not through
-`tf.data`), batches stay at 128 and threads are the backend's own; JAX trained these networks
-at a third to three fifths of TensorFlow's speed on a CPU.
+measured slower. Batch normalisation takes TensorFlow's fused kernel in a training step on a
+CPU (`imgclf.models.BatchNormalization`, which the networks are built with): faster for six of
+the seven networks that have it, by 5% to 52%. The rest of the path is the libraries' default,
+because each alternative measured slower or no faster: TensorFlow's XLA (`jit_compile`) stays
+off on a CPU, the arrays go to Keras as uint8 and are scaled to [0, 1] inside the model (not
+before, not through `tf.data`), batches stay at 128 and threads are the backend's own; JAX
+trained these networks at a third to three fifths of TensorFlow's speed on a CPU.
 A GPU keeps its own rule (`imgclf.hardware.mixed_precision_policy`, in the full profile).
 
 `imgclf.train.fit` follows the choice (`adapt`); a chapter's own `model.fit` can too. A run

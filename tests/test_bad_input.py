@@ -502,6 +502,9 @@ CASES = [
      models.four_layer_cnn(input_shape=(3, 3, 1)), ValueError, "at least 4x4 pixels"),
     ("models.plain_cnn", "an empty stage", lambda: models.plain_cnn(stages=((32,), ())),
      ValueError, "stages must be non-empty tuples of positive widths"),
+    ("models.BatchNormalization", "an axis the images do not have", lambda:
+     models.BatchNormalization(axis=5)(np.zeros((2, 3, 3, 1), "float32")), ValueError,
+     "axis 5 is not an axis of inputs of shape"),
     ("models.LocalResponseNormalization", "an even window", lambda:
      models.LocalResponseNormalization(size=4), ValueError, "positive odd integer"),
     ("models.basic_block", "an array instead of a tensor", lambda: models.basic_block(

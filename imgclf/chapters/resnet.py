@@ -155,20 +155,22 @@ def degradation(values: Mapping[str, float], shallow: int, deep: int,
 
 EXPECTED = """\
 ["quick/fashion_mnist"]
-# 6,000 images, 3 epochs (8,000 until 2026-11-30); seeds 0-2 (imgclf/spread): resnet-20
-# 0.1633, 0.1546, 0.1489; plain-20 0.1922, 0.1952, 0.1824; plain-8 0.1843, 0.1869, 0.1722;
-# resnet-8 0.1928, 0.1831, 0.1906.
+# 6,000 images, 3 epochs (8,000 until 2026-11-30); seeds 0-2 (imgclf/spread), with the fused
+# batch normalisation of imgclf.models: resnet-20 0.1602, 0.1544, 0.1487; plain-20 0.1817,
+# 0.2117, 0.2044; plain-8 0.1846, 0.1846, 0.1709; resnet-8 0.1937, 0.1828, 0.1924. Plain-8
+# below plain-20 held in every seed with Keras's layer (plain-20 0.1922, 0.1952, 0.1824; plain-8
+# 0.1843, 0.1869, 0.1722) and not with the fused one (seed 0 reversed): at this scale the seeds
+# cannot tell, so it is not in `order`; the chapter's sentence says so from the spread.
 resnet20_training_error = [0.08, 0.22]
 plain20_training_error = [0.10, 0.28]
 plain8_training_error = [0.08, 0.28]
 resnet8_training_error = [0.08, 0.28]
 # At initialisation, 56 layers: the plain network's gradient grows by orders of magnitude
 # on its way back, the residual one's stays within a small factor.
-plain56_gradient_first_over_last = [50, 1e5]  # seeds 0-2: 937.5, 1316.4, 1212.2
-resnet56_gradient_first_over_last = [0.5, 30]  # seeds 0-2: 5.61, 4.38, 8.56
+plain56_gradient_first_over_last = [50, 1e5]  # seeds 0-2: 1374.0, 737.9, 1080.6
+resnet56_gradient_first_over_last = [0.5, 30]  # seeds 0-2: 5.66, 4.41, 8.26
 # He et al.'s Figure 6 (degradation, and the residual networks' cure), and the gradient claim.
 order = ["resnet56_gradient_first_over_last < plain56_gradient_first_over_last",
-         "plain8_training_error < plain20_training_error",
          "resnet20_training_error < plain20_training_error",
          "resnet20_training_error < resnet8_training_error"]
 

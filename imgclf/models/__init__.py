@@ -12,6 +12,7 @@ import functools
 import inspect
 
 from imgclf.models.alexnet import AlexNet, AlexNetOneTower, AlexNetSmall
+from imgclf.models.batchnorm import BatchNormalization
 from imgclf.models.cnn import four_layer_cnn, plain_cnn, small_cnn
 from imgclf.models.common import conv_bn_relu
 from imgclf.models.inception import (
@@ -143,6 +144,7 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
 
 __all__ = [
     "BUILDERS", "KERAS_APPLICATIONS", "AlexNet", "AlexNetOneTower", "AlexNetSmall",
+    "BatchNormalization",
     "CifarResNet", "CompactResNet", "GoogLeNet", "InceptionV3", "LocalResponseNormalization",
     "MiniInception", "MiniXception", "MobileNet",
     "ResNet50", "ResNet101", "ResNet152", "VGG16", "VGG19", "VGGSmall", "WeightsUnavailableError",

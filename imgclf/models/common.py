@@ -17,6 +17,7 @@ import keras
 from keras import layers
 
 from imgclf import _validate as check
+from imgclf.models.batchnorm import BatchNormalization
 
 
 def check_image_shape(name: str, image_shape) -> tuple[int, int, int]:
@@ -87,7 +88,7 @@ def conv_bn_relu(x, filters: int, kernel=3, name: str = "conv", stride=1,
     check_rate("conv_bn_relu", momentum, "momentum")
     x = layers.Conv2D(filters, kernel, strides=stride, padding=padding, use_bias=False,
                       name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(scale=bn_scale, momentum=momentum, name=f"{name}_bn")(x)
+    x = BatchNormalization(scale=bn_scale, momentum=momentum, name=f"{name}_bn")(x)
     return layers.ReLU(name=name)(x)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from imgclf.models.batchnorm import BatchNormalization
 from imgclf.models.common import check_arguments, headless_ending
 
 #: (pointwise filters, stride) of the 13 depthwise separable blocks.
@@ -26,10 +27,10 @@ def depthwise_separable_block(x, filters: int, stride: int, block_id: int):
         x = layers.ZeroPadding2D(((0, 1), (0, 1)), name=f"conv_pad_{block_id}")(x)
     x = layers.DepthwiseConv2D(3, strides=stride, padding="same" if stride == 1 else "valid",
                                use_bias=False, name=f"conv_dw_{block_id}")(x)
-    x = layers.BatchNormalization(name=f"conv_dw_{block_id}_bn")(x)
+    x = BatchNormalization(name=f"conv_dw_{block_id}_bn")(x)
     x = layers.ReLU(6.0, name=f"conv_dw_{block_id}_relu")(x)
     x = layers.Conv2D(filters, 1, use_bias=False, name=f"conv_pw_{block_id}")(x)
-    x = layers.BatchNormalization(name=f"conv_pw_{block_id}_bn")(x)
+    x = BatchNormalization(name=f"conv_pw_{block_id}_bn")(x)
     return layers.ReLU(6.0, name=f"conv_pw_{block_id}_relu")(x)
 
 
@@ -40,7 +41,7 @@ def MobileNet(input_shape=(224, 224, 3), num_classes=1000, include_top=True, poo
                                   dropout=dropout, include_top=include_top)
     inputs = keras.Input(input_shape, name="images")
     x = layers.Conv2D(32, 3, strides=2, padding="same", use_bias=False, name="conv1")(inputs)
-    x = layers.BatchNormalization(name="conv1_bn")(x)
+    x = BatchNormalization(name="conv1_bn")(x)
     x = layers.ReLU(6.0, name="conv1_relu")(x)
     for block_id, (filters, stride) in enumerate(BLOCKS, start=1):
         x = depthwise_separable_block(x, filters, stride, block_id)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from imgclf.models.batchnorm import BatchNormalization
 from imgclf.models.common import check_arguments, check_block, pooled_classifier
 
 BN_EPSILON = 1.001e-5  # as in keras.applications' ResNets
@@ -60,7 +61,7 @@ def conv_bn(x, filters: int, kernel: int, stride: int, name: str, use_bias: bool
     """Convolution ('same' padding) followed by batch normalisation."""
     x = layers.Conv2D(filters, kernel, strides=stride, padding="same", use_bias=use_bias,
                       name=f"{name}_conv")(x)
-    return layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
+    return BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
 
 
 def basic_block(x, filters: int, stride: int = 1, shortcut: str = "A", name: str = "block"):
@@ -121,7 +122,7 @@ def preact_block(x, filters: int, stride: int = 1, name: str = "preact"):
     shortcut is a 1x1 projection of the normalised input, as in keras.applications' ResNetV2.
     """
     check_block("preact_block", x, filters=filters, stride=stride)
-    y = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_preact_bn")(x)
+    y = BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_preact_bn")(x)
     activated = layers.Activation("relu", name=f"{name}_preact_relu")(y)
     if stride != 1 or x.shape[-1] != filters:
         skip = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
@@ -130,7 +131,7 @@ def preact_block(x, filters: int, stride: int = 1, name: str = "preact"):
         skip = x
     y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
                       name=f"{name}_1_conv")(activated)
-    y = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_1_bn")(y)
+    y = BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_1_bn")(y)
     y = layers.Activation("relu", name=f"{name}_1_relu")(y)
     y = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(y)
     return layers.Add(name=f"{name}_out")([skip, y])
@@ -208,7 +209,7 @@ def _imagenet_resnet(variant, input_shape, num_classes, include_top, pooling):
     inputs = keras.Input(input_shape, name="images")
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
     x = layers.Conv2D(64, 7, strides=2, name="conv1_conv")(x)
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
+    x = BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
     x = layers.Activation("relu", name="conv1_relu")(x)
     x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from imgclf.models.batchnorm import BatchNormalization
 from imgclf.models.common import check_arguments, check_block, pooled_classifier
 
 
@@ -38,7 +39,7 @@ def separable_bn(x, filters: int, name: str, relu_before: bool, separable: bool 
         x = layers.Activation("relu", name=f"{name}_act")(x)
     conv = layers.SeparableConv2D if separable else layers.Conv2D
     x = conv(filters, 3, padding="same", use_bias=False, name=name)(x)
-    return layers.BatchNormalization(name=f"{name}_bn")(x)
+    return BatchNormalization(name=f"{name}_bn")(x)
 
 
 def downsampling_block(x, filters: tuple[int, int], name: str, relu_first: bool = True,
@@ -49,7 +50,7 @@ def downsampling_block(x, filters: tuple[int, int], name: str, relu_first: bool 
     """
     shortcut = layers.Conv2D(filters[1], 1, strides=2, padding="same", use_bias=False,
                              name=f"{name}_shortcut")(x)
-    shortcut = layers.BatchNormalization(name=f"{name}_shortcut_bn")(shortcut)
+    shortcut = BatchNormalization(name=f"{name}_shortcut_bn")(shortcut)
     x = separable_bn(x, filters[0], f"{name}_sepconv1", relu_first, separable)
     x = separable_bn(x, filters[1], f"{name}_sepconv2", True, separable)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"{name}_pool")(x)
@@ -76,10 +77,10 @@ def Xception(input_shape=(299, 299, 3), num_classes=1000, include_top=True, pool
     input_shape = check_arguments("xception", input_shape, num_classes, 71, pooling=pooling)
     inputs = keras.Input(input_shape, name="images")
     x = layers.Conv2D(32, 3, strides=2, use_bias=False, name="block1_conv1")(inputs)
-    x = layers.BatchNormalization(name="block1_conv1_bn")(x)
+    x = BatchNormalization(name="block1_conv1_bn")(x)
     x = layers.Activation("relu", name="block1_conv1_act")(x)
     x = layers.Conv2D(64, 3, use_bias=False, name="block1_conv2")(x)
-    x = layers.BatchNormalization(name="block1_conv2_bn")(x)
+    x = BatchNormalization(name="block1_conv2_bn")(x)
     x = layers.Activation("relu", name="block1_conv2_act")(x)
     for i, (name, filters) in enumerate(ENTRY):
         x = downsampling_block(x, filters, name, relu_first=i > 0)
@@ -89,7 +90,7 @@ def Xception(input_shape=(299, 299, 3), num_classes=1000, include_top=True, pool
     for i, filters in enumerate(EXIT_SEPARABLE, start=1):
         x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False,
                                    name=f"block14_sepconv{i}")(x)
-        x = layers.BatchNormalization(name=f"block14_sepconv{i}_bn")(x)
+        x = BatchNormalization(name=f"block14_sepconv{i}_bn")(x)
         x = layers.Activation("relu", name=f"block14_sepconv{i}_act")(x)
     return pooled_classifier(inputs, x, "xception", num_classes, include_top, pooling)
 
@@ -115,7 +116,7 @@ def MiniXception(input_shape=(28, 28, 1), num_classes: int = 10, widths=(64, 128
                                   pooling=pooling)
     inputs = keras.Input(input_shape, name="images")
     x = layers.Conv2D(32, 3, strides=2, padding="same", use_bias=False, name="stem")(inputs)
-    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = BatchNormalization(name="stem_bn")(x)
     x = layers.Activation("relu", name="stem_act")(x)
     for i, width in enumerate(widths, start=1):
         x = downsampling_block(x, (width, width), f"block{i}", separable=separable)
