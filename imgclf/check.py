@@ -47,7 +47,8 @@ def experiment(name: str, **runs) -> Verdict:
     """Check an experiment from the runs it names (keyword arguments, see `experiments()`: a
     Keras History, a model, a `train.fit` result, a data set) against what the sources
     predict: "Correct." when the outcome agrees, "Not yet." with a hint when it disagrees,
-    "Cannot tell yet." when the difference is within the noise the check can measure. A
+    "Cannot tell yet." when the difference is within the noise the check can measure, or when
+    the runs do not meet the experiment's premise (a network too weak for it). A
     number in place of a run, or a run of another setting than asked, is refused with a
     message that says what to pass.
 
@@ -67,8 +68,10 @@ def experiment(name: str, **runs) -> Verdict:
         seen = spec.read(**runs)
     except NotTheRun as refused:
         return Verdict(False, str(refused))
+    shown = ", ".join(f"{key} = {value:.4g}" for key, value in seen.values.items())
+    if seen.cannot_decide:
+        return Verdict(False, f"{shown}: {seen.cannot_decide}", undecided=True)
     if abs(seen.gap) <= seen.noise:
-        shown = ", ".join(f"{key} = {value:.4g}" for key, value in seen.values.items())
         return Verdict(False, f"{shown}: the difference, {seen.gap:+.3g}, is within "
                               f"{seen.noise:.3g} ({seen.noise_is}), so this run cannot tell. "
                               f"Run it on more images or for more steps.", undecided=True)

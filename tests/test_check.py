@@ -527,6 +527,29 @@ def test_alike_classes_scores_the_model_on_each_group(monkeypatch, shares, verdi
     assert said.startswith(verdict), said
 
 
+def test_alike_classes_cannot_tell_from_a_network_that_is_mostly_wrong(monkeypatch):
+    """A network wrong at once on most of the compared images (a smoke run's) reverses the
+    prediction by chance: the check says it cannot tell instead of "Not yet"."""
+    import keras
+
+    from imgclf import data
+    from imgclf.models import small_cnn
+
+    sample = data.load("sample")
+    alike, distinct = [0, 2], [1, 3]
+    crafted = _probabilities(sample.y_test, {**{c: 0.6 for c in alike},
+                                             **{c: 0.0 for c in distinct}})
+    for c in distinct:  # wrong at once, and not forgiven: the true class is ranked last
+        rows = np.flatnonzero(sample.y_test == c)
+        crafted[rows] = 0.1
+        crafted[rows, (c + 1) % 10], crafted[rows, c] = 0.5, 0.0
+    monkeypatch.setattr(keras.Model, "predict", lambda self, x, **kwargs: crafted)
+    said = check.experiment("02-alike-classes", model=small_cnn(), data=sample, alike=alike,
+                            distinct=distinct)
+    assert said.undecided and not said.correct
+    assert "right at once on only 20% of these classes' test images" in str(said), str(said)
+
+
 def test_alike_classes_refuses_typed_numbers_and_other_settings():
     from imgclf import data
     from imgclf.models import small_cnn

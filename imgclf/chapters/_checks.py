@@ -123,12 +123,16 @@ class RunExperiment:
 @dataclass(frozen=True)
 class Measured:
     """What an experiment's runs measured: `values`, and `gap` (the difference the
-    prediction is about) with `noise`, the gap that chance alone can make, and what it is."""
+    prediction is about) with `noise`, the gap that chance alone can make, and what it is;
+    `cannot_decide` says why no gap would decide (empty when one can)."""
 
     values: dict[str, float]
     gap: float
     noise: float
     noise_is: str
+    #: Why the runs cannot decide whatever the gap (empty when they can): the experiment's
+    #: premise does not hold in them, such as a network still too weak for it.
+    cannot_decide: str = ""
 
 
 def accuracy_noise(first: float, second: float, images: int) -> float:

@@ -82,6 +82,11 @@ def _class_list(name: str, classes, num_classes: int) -> list[int]:
     return found
 
 
+#: The top-1 accuracy on the compared classes' test images below which the network's confusions
+#: are not yet about resemblance: most of its first guesses are still wrong.
+MIN_TOP1_FOR_CONFUSIONS = 0.5
+
+
 def _alike_classes(model, data, alike, distinct) -> Measured:
     from imgclf.data import Dataset
     from imgclf.metrics import top_k_accuracy
@@ -102,6 +107,8 @@ def _alike_classes(model, data, alike, distinct) -> Measured:
         raise NotTheRun("alike and distinct must be as many classes each, none in both, so "
                          "that only how alike they are differs.")
     probabilities = np.asarray(model.predict(data.x_test, verbose=0))
+    grouped = np.isin(data.y_test, alike + distinct)
+    top1 = top_k_accuracy(data.y_test[grouped], probabilities[grouped], 1)
     forgiven, images = {}, {}
     for name, classes in (("alike", alike), ("distinct", distinct)):
         chosen = np.isin(data.y_test, classes)
@@ -110,9 +117,14 @@ def _alike_classes(model, data, alike, distinct) -> Measured:
         images[name] = int(chosen.sum())
     noise = 2 * math.sqrt(sum(max(f, 1e-3) * (1 - f) / images[n]
                               for n, f in forgiven.items()))
+    weak = "" if top1 >= MIN_TOP1_FOR_CONFUSIONS else (
+        f"the network is right at once on only {top1:.0%} of these classes' test images, so "
+        f"most of its guesses are still wrong and its confusions do not yet say which "
+        f"classes look alike: this run cannot tell. Train it for longer (at least "
+        f"{MIN_TOP1_FOR_CONFUSIONS:.0%} top-1) and check again.")
     return Measured(forgiven, forgiven["alike"] - forgiven["distinct"], noise,
-                     f"twice the standard error of the two shares on {images['alike']:,} and "
-                     f"{images['distinct']:,} test images")
+                    f"twice the standard error of the two shares on {images['alike']:,} and "
+                    f"{images['distinct']:,} test images", cannot_decide=weak)
 
 
 ANSWERS: dict[str, Callable[[object], Verdict]] = {
