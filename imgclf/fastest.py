@@ -45,8 +45,7 @@ def cpu_bfloat16() -> bool:
     """Whether this machine trains networks without batch normalisation in bfloat16: Keras on
     TensorFlow, no GPU, a processor with one of `BFLOAT16_FLAGS`, and no precision forced by
     `$IMGCLF_PRECISION` (`imgclf.hardware.forced_precision`)."""
-    return (keras.config.backend() == "tensorflow" and hardware.forced_precision() is None
-            and not hardware.gpu_available()
+    return (hardware.tensorflow_cpu() and hardware.forced_precision() is None
             and any(flag in hardware.cpu_flags() for flag in BFLOAT16_FLAGS))
 
 
@@ -101,7 +100,8 @@ def precision_of(network: keras.Model) -> str:
 
 def describe() -> dict:
     """The path chosen on this machine, for a run record: the backend, the device, the
-    precision rule, XLA, the input pipeline and the threads, and where they were measured."""
+    precision rule, XLA, the batch normalisation, the input pipeline and the threads, and where
+    they were measured."""
     gpus = hardware.gpu_names()
     backend = keras.config.backend()
     forced = hardware.forced_precision()
@@ -121,7 +121,9 @@ def describe() -> dict:
         "bfloat16_instructions": [flag for flag in hardware.cpu_flags()
                                   if flag in BFLOAT16_FLAGS],
         "precision": precision,
-        "xla": "off" if backend == "tensorflow" and not gpus else "on",
+        "xla": "off" if hardware.tensorflow_cpu() else "on",
+        "batch_norm": ("TensorFlow's fused kernel in training (imgclf.models.BatchNormalization)"
+                       if hardware.tensorflow_cpu() else "Keras's layer"),
         "input": "uint8 arrays, scaled to [0, 1] inside the model",
         "threads": f"{backend}'s defaults",
         "measured": MEASURED,
@@ -134,7 +136,7 @@ def sentence() -> str:
     flags = ", ".join(flag.upper() for flag in path["bfloat16_instructions"])
     return (f"Training path (imgclf.fastest): {path['backend']} on {path['device']}"
             f"{f' with {flags}' if flags else ''}; {path['precision']}; XLA "
-            f"{path['xla']}; {path['input']}.")
+            f"{path['xla']}; batch normalisation: {path['batch_norm']}; {path['input']}.")
 
 
 def summary() -> str:

@@ -103,6 +103,12 @@ def gpu_available() -> bool:
     return bool(gpu_names())
 
 
+def tensorflow_cpu() -> bool:
+    """Whether Keras runs on TensorFlow without a GPU: where `imgclf.fastest` measured its
+    CPU choices (bfloat16, the fused batch normalisation, XLA off)."""
+    return _backend() == "tensorflow" and not gpu_available()
+
+
 def cpu_name() -> str:
     """The processor's model name, from /proc/cpuinfo where there is one."""
     try:

@@ -78,6 +78,7 @@ def test_the_path_is_described_for_the_record_and_the_chapter(bfloat16_cpu):
     assert path["backend"] == keras.config.backend()
     assert path["bfloat16_instructions"] == ["avx512_bf16"]
     assert path["xla"] == ("off" if keras.config.backend() == "tensorflow" else "on")
+    assert ("fused" in path["batch_norm"]) is (keras.config.backend() == "tensorflow")
     assert "benchmarks/cpu_paths.py" in path["measured"]
     assert json.loads(json.dumps(path)) == path
     lines = fastest.summary().splitlines()

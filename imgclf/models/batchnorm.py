@@ -43,8 +43,7 @@ class BatchNormalization(keras.layers.BatchNormalization):
         return (bool(training) and self.trainable and mask is None and rank == 4
                 and self.axis in (-1, rank - 1) and not getattr(self, "renorm", False)
                 and not self.synchronized
-                and self.epsilon >= FUSED_MIN_EPSILON
-                and keras.config.backend() == "tensorflow" and not hardware.gpu_available())
+                and self.epsilon >= FUSED_MIN_EPSILON and hardware.tensorflow_cpu())
 
     def call(self, inputs, training=None, mask=None):
         if not self.fused_path(inputs, training, mask):
