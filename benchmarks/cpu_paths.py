@@ -214,7 +214,7 @@ def describe(row: dict) -> str:
         words.append(f"inter-op threads {row['inter_threads']}")
     if row["batch"] != BATCH:
         words.append(f"batch {row['batch']}")
-    if row.get("batch_norm", "keras") == "keras":
+    if row["batch_norm"] == "keras":
         words.append("Keras batch norm")
     return ", ".join(words)
 
