@@ -479,6 +479,16 @@ CASES = [
      ValueError, "num_classes must be an integer >= 2"),
     ("models.VGGSmall", "dropout of one", lambda: models.VGGSmall(dropout=1.0), ValueError,
      "dropout must be in \\[0, 1\\)"),
+    ("models.VGGSmall", "a block without its convolution count", lambda: models.VGGSmall(
+        blocks=((32,), (64, 2))), ValueError, "blocks must be one or more \\(filters, "
+     "convolutions\\) pairs"),
+    ("models.VGGSmall", "a block of no convolutions", lambda: models.VGGSmall(
+        blocks=((32, 0),)), ValueError,
+     "the convolutions of blocks\\[0\\] must be an integer >= 1"),
+    ("models.VGGSmall", "more blocks than the image allows", lambda: models.VGGSmall(
+        (28, 28, 1), blocks=((8, 1),) * 5), ValueError, "at least 32x32 pixels"),
+    ("models.VGGSmall", "dense widths as a number", lambda: models.VGGSmall(dense_units=512),
+     TypeError, "dense_units must be a tuple or list"),
     ("models.CompactResNet", "an unknown shortcut", lambda: models.CompactResNet(
         shortcut="C"), ValueError, "shortcut must be one of"),
     ("models.GoogLeNet", "auxiliary classifiers on small images", lambda: models.GoogLeNet(

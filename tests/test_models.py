@@ -70,6 +70,19 @@ def test_vgg_small_is_vgg_in_miniature():
         [512, 512, 10]
 
 
+def test_vgg_small_takes_its_blocks_and_dense_widths():
+    net = models.VGGSmall((28, 28, 1), 10, blocks=((32, 1), (64, 2)), dense_units=(512,),
+                          dropout=0.3)
+    convs = [layer for layer in net.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [layer.filters for layer in convs] == [32, 64, 64]
+    assert net.get_layer("block2_pool").output.shape[1:] == (7, 7, 64)
+    assert [layer.units for layer in net.layers if isinstance(layer, keras.layers.Dense)] == \
+        [512, 10]
+    assert net.get_layer("fc1_dropout").rate == 0.3
+    bare = models.VGGSmall((28, 28, 1), 10, blocks=[(16, 1)], dense_units=())
+    assert [type(layer).__name__ for layer in bare.layers][-2:] == ["Flatten", "Dense"]
+
+
 @pytest.mark.parametrize("depth", resnet.CIFAR_DEPTHS)
 def test_cifar_resnets_have_6n_plus_2_layers(depth):
     net = models.get(f"resnet{depth}")

@@ -2,7 +2,7 @@
 
 Weight-compatible with `keras.applications.VGG16/VGG19`: same layers, same order, same names.
 `VGGSmall` keeps the design (blocks of 3x3 convolutions, each block ending in 2x2
-max-pooling, then two dense layers) for 28-32 px images.
+max-pooling, then dense layers) for 28-32 px images; its blocks and dense widths are arguments.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from imgclf import _validate as check
 from imgclf.models.common import check_arguments, headless_ending, softmax_classifier
 
 #: VGGSmall's blocks: (filters, convolutions); 28 px images leave 3x3 maps after them.
@@ -55,25 +56,51 @@ def VGG19(input_shape=(224, 224, 3), num_classes=1000, include_top=True, pooling
 
 
 def VGGSmall(input_shape=(32, 32, 3), num_classes=10, include_top=True, pooling=None,
-             dropout=0.5):
-    """VGG's design for 28-32 px images (CIFAR, Fashion-MNIST): three blocks of two 3x3
-    convolutions (32, 64, 128 filters), each block ending in 2x2 max-pooling, then two dense
-    layers of 512 units with dropout, as the paper trains its own, and a softmax classifier.
+             dropout=0.5, blocks=SMALL_BLOCKS, dense_units=(512, 512)):
+    """VGG's design for 28-32 px images (CIFAR, Fashion-MNIST): blocks of 3x3 convolutions,
+    each block ending in 2x2 max-pooling, then dense layers with dropout, as the paper trains
+    its own, and a softmax classifier. The defaults: three blocks of two convolutions (32, 64,
+    128 filters) and two dense layers of 512 units.
 
-    Images (N, H, W, C) scaled by the caller -> class probabilities (N, num_classes); at
-    least 8x8 pixels.
+    `blocks` is one (filters, convolutions) pair per block; `dense_units` the width of each
+    hidden dense layer (empty: the classifier follows the last block). Images (N, H, W, C)
+    scaled by the caller -> class probabilities (N, num_classes); at least 2 ** len(blocks)
+    pixels on a side.
     """
-    input_shape = check_arguments("vgg_small", input_shape, num_classes, 8, pooling=pooling,
-                                  dropout=dropout, include_top=include_top)
+    blocks = _check_blocks(blocks)
+    dense_units = tuple(check.integer("vgg_small: dense_units", units, minimum=1)
+                        for units in _sequence("dense_units", dense_units))
+    input_shape = check_arguments("vgg_small", input_shape, num_classes, 2 ** len(blocks),
+                                  pooling=pooling, dropout=dropout, include_top=include_top)
     inputs = keras.Input(input_shape, name="images")
     x = inputs
-    for block, (filters, convs) in enumerate(SMALL_BLOCKS, start=1):
+    for block, (filters, convs) in enumerate(blocks, start=1):
         x = vgg_block(x, filters, convs, name=f"block{block}")
     if not include_top:
         return keras.Model(inputs, headless_ending(x, pooling), name="vgg_small")
     x = layers.Flatten(name="flatten")(x)
-    for i in (1, 2):
-        x = layers.Dense(512, activation="relu", name=f"fc{i}")(x)
+    for i, units in enumerate(dense_units, start=1):
+        x = layers.Dense(units, activation="relu", name=f"fc{i}")(x)
         x = layers.Dropout(dropout, name=f"fc{i}_dropout")(x)
     outputs = softmax_classifier(x, num_classes)
     return keras.Model(inputs, outputs, name="vgg_small")
+
+
+def _sequence(name: str, value) -> tuple:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+        raise TypeError(f"vgg_small: {name} must be a tuple or list, got {value!r:.80}")
+    return tuple(value)
+
+
+def _check_blocks(blocks) -> tuple[tuple[int, int], ...]:
+    """`blocks` as a tuple of (filters, convolutions) pairs of positive integers, or an error
+    that says what VGGSmall takes."""
+    pairs = _sequence("blocks", blocks)
+    if not pairs or not all(isinstance(pair, (tuple, list)) and len(pair) == 2
+                            for pair in pairs):
+        raise ValueError(f"vgg_small: blocks must be one or more (filters, convolutions) "
+                         f"pairs, e.g. ((32, 2), (64, 2)), got {blocks!r:.80}")
+    return tuple((check.integer(f"vgg_small: the filters of blocks[{i}]", filters, minimum=1),
+                  check.integer(f"vgg_small: the convolutions of blocks[{i}]", convs,
+                                minimum=1))
+                 for i, (filters, convs) in enumerate(pairs))
