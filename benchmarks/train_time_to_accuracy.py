@@ -10,7 +10,8 @@ cpu: a VGG-style network without batch normalisation (`models.VGGSmall`: a block
      augmentation. Target >= 93.0% test accuracy within 90 s *scaled*: the wall seconds at the
      development machine's speed (wall x the reference calibration / this machine's,
      `imgclf.hardware.calibrate`), so that a slower machine does not fail the code. The
-     calibration is the mean of one taken before the clock starts and one after it stops: on
+     calibration is the mean of one taken before the clock starts and one after it stops, as
+     for a chapter (`imgclf.course.execute.around`): on
      the shared 2-core development machine one reading swung from 0.049 to 0.089 s between
      processes while the training's own speed moved far less, and the run's speed is what it
      stands for.
@@ -31,6 +32,7 @@ import time
 import keras
 
 from imgclf import data, hardware, models, profiles, train
+from imgclf.course import execute
 from imgclf.course.records import REFERENCE_BACKEND, REFERENCE_CALIBRATION_S
 
 SETUPS = {
@@ -57,7 +59,7 @@ def main() -> None:
                         help="check the script on the shipped sample in seconds (no target)")
     args = parser.parse_args()
     setup = SETUPS[args.setup]
-    before = hardware.calibrate()["seconds"]
+    before = hardware.calibrate()
     comparable = (keras.config.backend() == REFERENCE_BACKEND
                   and not hardware.gpu_available())
     started = time.perf_counter()
@@ -70,8 +72,8 @@ def main() -> None:
     trained = train.fit(lambda: build(dataset.image_shape, dataset.num_classes), dataset, cfg,
                         name=name, devices="none")
     wall = time.perf_counter() - started
-    after = hardware.calibrate()["seconds"]
-    calibration = round((before + after) / 2, 4)
+    calibrated = execute.around(before, hardware.calibrate())
+    calibration = calibrated["seconds"]
     scaled = wall * REFERENCE_CALIBRATION_S / calibration if comparable else None
     judged = scaled if setup.get("scaled") else wall
     if judged is None:
@@ -84,7 +86,7 @@ def main() -> None:
         "machine": hardware.summary(), "versions": record["versions"],
         "parameters": record["parameters"], "epochs": record["epochs"],
         "batch_size": cfg.batch_size, "seed": cfg.seed, "wall_seconds": round(wall, 1),
-        "calibration_seconds": calibration, "calibrations_before_after": [before, after],
+        "calibration_seconds": calibration, "calibrations_before_after": calibrated["readings"],
         "reference_calibration_seconds":
             REFERENCE_CALIBRATION_S, "scaled_seconds": scaled and round(scaled, 1),
         "precision": record["precision"],
