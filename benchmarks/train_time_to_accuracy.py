@@ -11,10 +11,9 @@ cpu: a VGG-style network without batch normalisation (`models.VGGSmall`: a block
      development machine's speed (wall x the reference calibration / this machine's,
      `imgclf.hardware.calibrate`), so that a slower machine does not fail the code. The
      calibration is the mean of one taken before the clock starts and one after it stops, as
-     for a chapter (`imgclf.course.execute.around`): on
-     the shared 2-core development machine one reading swung from 0.049 to 0.089 s between
-     processes while the training's own speed moved far less, and the run's speed is what it
-     stands for.
+     for a chapter (`imgclf.course.execute.around`). On the shared 2-core development machine
+     a reading swung from 0.048 to 0.089 s between processes without the training's own speed
+     following it, so the scaled seconds of one run are rough (benchmarks/RESULTS.md).
 gpu: resnet_compact widened to (96, 192, 384), 18 epochs, batch 512, augmentation, label
      smoothing, bfloat16; target >= 95.0% within 60 s wall, compilation included.
 
