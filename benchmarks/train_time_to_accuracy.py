@@ -12,8 +12,8 @@ cpu: a VGG-style network without batch normalisation (`models.VGGSmall`: a block
      `imgclf.hardware.calibrate`), so that a slower machine does not fail the code. The
      calibration is the mean of one taken before the clock starts and one after it stops, as
      for a chapter (`imgclf.course.execute.around`). On the shared 2-core development machine
-     a reading swung from 0.048 to 0.089 s between processes without the training's own speed
-     following it, so the scaled seconds of one run are rough (benchmarks/RESULTS.md).
+     a reading ranged from 0.107 to 0.164 s within an hour, so the scaled seconds of one run
+     are rough by about that ratio (benchmarks/RESULTS.md).
 gpu: resnet_compact widened to (96, 192, 384), 18 epochs, batch 512, augmentation, label
      smoothing, bfloat16; target >= 95.0% within 60 s wall, compilation included.
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from conftest import REPO
 
-from imgclf import spread
+from imgclf import hardware, spread
 from imgclf.course import expected, records, results
 from imgclf.course.execute import around, notebook_sources
 
@@ -148,7 +148,7 @@ def test_keep_and_render(tmp_path):
     (runs / "02-ilsvrc-top5.json").write_text(json.dumps(second))
     for chapter in (first, second):  # measured on a machine twice as fast as the reference
         chapter["calibration"] = {"seconds": records.REFERENCE_CALIBRATION_S / 2, "steps": 10,
-                                  "what": "10 steps"}
+                                  "version": hardware.CALIBRATION_VERSION, "what": "10 steps"}
         chapter["hardware"]["cpu_flags"] = ["avx2", "avx512f"]
         chapter["versions"].update(keras_backend="tensorflow", tensorflow="2.21.0")
     # The page checks each record against today's expected.toml, not the verdict it carries.
@@ -290,9 +290,31 @@ def test_every_quick_comparison_has_seeds_of_the_current_plan():
             f"--profile quick --only {notebook[:2]} --fresh"
 
 
+def test_a_calibration_of_another_version_is_not_scaled(tmp_path):
+    """A reading of an earlier `calibrate` timed another workload: its seconds are shown but
+    not set beside the reference machine's."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    old = record(test_accuracy=0.91)
+    old["versions"]["keras_backend"] = "tensorflow"
+    old["calibration"] = {"seconds": 0.06, "steps": 10, "what": "10 steps"}  # no version: 1
+    (runs / "01-image-classification.json").write_text(json.dumps(old))
+    results.keep(runs, "quick", root=tmp_path)
+    page = results.page(tmp_path)
+    assert records.calibration_version(old) == 1 and records.calibrated_seconds(old) is None
+    assert "| 01-image-classification | fashion_mnist | 12.5 | - |" in page
+    assert (f"by an earlier version of the calibration than today's (version "
+            f"{hardware.CALIBRATION_VERSION})") in page
+    current = {**old, "calibration": {**old["calibration"],
+                                      "version": hardware.CALIBRATION_VERSION}}
+    assert records.calibrated_seconds(current) == pytest.approx(
+        12.5 * records.REFERENCE_CALIBRATION_S / 0.06)
+
+
 def test_a_records_calibration_is_the_mean_of_the_readings_around_its_notebook():
-    before = {"seconds": 0.05, "steps": 10, "rounds": 5, "what": "10 steps"}
-    after = {"seconds": 0.07, "steps": 10, "rounds": 5, "what": "10 steps"}
+    before = {"seconds": 0.05, "steps": 10, "rounds": 5, "version": hardware.CALIBRATION_VERSION,
+              "what": "10 steps"}
+    after = {**before, "seconds": 0.07}
     once = around(before, after)
     assert once["readings"] == [0.05, 0.07] and once["seconds"] == 0.06
     assert once["what"] == "10 steps; the mean of readings before and after the notebook"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from imgclf import hardware
+
 
 def load_records(out_dir: Path | str) -> list[dict]:
     """The run records in `out_dir`, in chapter order."""
@@ -26,17 +28,27 @@ def load_records(out_dir: Path | str) -> list[dict]:
 #: EPYC, TensorFlow; calibration `REFERENCE_CALIBRATION_S`), per profile. Printed beside each
 #: run, scaled by the machine's calibration, never asserted: machines differ fivefold.
 BUDGET_S = {"smoke": 60.0, "quick": 150.0}
-#: `imgclf.hardware.calibrate()` on that machine with TensorFlow (0.088-0.108 s, 2026-11-26).
-REFERENCE_CALIBRATION_S = 0.09
+#: `imgclf.hardware.calibrate()` (version 2) on that machine with TensorFlow: the median of its
+#: readings on 2026-12-01, which ranged from 0.107 to 0.164 s (benchmarks/RESULTS.md).
+REFERENCE_CALIBRATION_S = 0.125
 #: The calibration compares like with like only on the reference's engine and without a GPU:
-#: the same steps took 0.65 s on JAX on that CPU, and 0.03-0.04 s on an H200.
+#: its steps took 0.58-0.65 s on JAX on that CPU (version 1's: 0.65 s, and 0.03-0.04 s on an
+#: H200).
 REFERENCE_BACKEND = "tensorflow"
+
+
+def calibration_version(record: dict) -> int | None:
+    """The version of `imgclf.hardware.calibrate` that measured the record's calibration (1
+    for the records that predate versions), or None without one."""
+    calibration = record.get("calibration") or {}
+    return calibration.get("version", 1) if calibration.get("seconds") else None
 
 
 def comparable(record: dict) -> bool:
     """Whether the record's calibration can be set beside the reference machine's: measured
-    with TensorFlow, on a machine without a GPU."""
-    return (bool((record.get("calibration") or {}).get("seconds"))
+    by today's calibration (`imgclf.hardware.CALIBRATION_VERSION`) with TensorFlow, on a
+    machine without a GPU."""
+    return (calibration_version(record) == hardware.CALIBRATION_VERSION
             and record.get("versions", {}).get("keras_backend") == REFERENCE_BACKEND
             and not record.get("hardware", {}).get("gpus"))
 

@@ -14,7 +14,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from imgclf import atomic
+from imgclf import atomic, hardware
 from imgclf import spread as spreads
 from imgclf.course import expected
 from imgclf.course.records import (
@@ -89,12 +89,18 @@ def _calibration(records: list[dict]) -> str:
                 "seconds cannot be compared with another machine's.")
     shown = " and ".join(f"{f:g} s" for f in figures)
     what = (f"{records[0]['calibration']['what']}; `imgclf.hardware.calibrate`")
-    if not all(comparable(r) for r in records):
+    if not all(r.get("versions", {}).get("keras_backend") == REFERENCE_BACKEND
+               and not r.get("hardware", {}).get("gpus") for r in records):
         return (f"Machine calibration: {shown} ({what}), on "
                 f"{records[0]['versions'].get('keras_backend')} "
                 f"{'and a GPU' if records[0]['hardware'].get('gpus') else 'without a GPU'}. The "
                 f"development machine's {REFERENCE_CALIBRATION_S:g} s was measured with "
                 f"{REFERENCE_BACKEND} on a CPU, so no *scaled* seconds are given here.")
+    if not all(comparable(r) for r in records):
+        return (f"Machine calibration: {shown} ({what}), by an earlier version of the "
+                f"calibration than today's (version {hardware.CALIBRATION_VERSION}), which "
+                f"the development machine's {REFERENCE_CALIBRATION_S:g} s was measured with, "
+                f"so no *scaled* seconds are given here.")
     ratio = figures[-1] / REFERENCE_CALIBRATION_S
     return (f"Machine calibration: {shown} ({what}); the development machine takes "
             f"{REFERENCE_CALIBRATION_S:g} s, so this one ran at {1 / ratio:.2g}x its speed. "
