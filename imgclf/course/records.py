@@ -28,8 +28,9 @@ def load_records(out_dir: Path | str) -> list[dict]:
 #: EPYC, TensorFlow; calibration `REFERENCE_CALIBRATION_S`), per profile. Printed beside each
 #: run, scaled by the machine's calibration, never asserted: machines differ fivefold.
 BUDGET_S = {"smoke": 60.0, "quick": 150.0}
-#: `imgclf.hardware.calibrate()` (version 2) on that machine with TensorFlow: the median of its
-#: readings on 2026-12-01, which ranged from 0.107 to 0.164 s (benchmarks/RESULTS.md).
+#: `imgclf.hardware.calibrate()` (version 2) on that machine with TensorFlow: the median (0.124 s)
+#: of 26 readings on 2026-12-01, ten in processes of their own and 16 around the chapters of a
+#: quick book; they ranged from 0.107 to 0.164 s (benchmarks/RESULTS.md).
 REFERENCE_CALIBRATION_S = 0.125
 #: The calibration compares like with like only on the reference's engine and without a GPU:
 #: its steps took 0.58-0.65 s on JAX on that CPU (version 1's: 0.65 s, and 0.03-0.04 s on an

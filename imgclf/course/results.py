@@ -101,9 +101,11 @@ def _calibration(records: list[dict]) -> str:
                 f"calibration than today's (version {hardware.CALIBRATION_VERSION}), which "
                 f"the development machine's {REFERENCE_CALIBRATION_S:g} s was measured with, "
                 f"so no *scaled* seconds are given here.")
-    ratio = figures[-1] / REFERENCE_CALIBRATION_S
+    slowest, fastest = (REFERENCE_CALIBRATION_S / f for f in (figures[-1], figures[0]))
+    speed = (f"{fastest:.2f}x" if f"{slowest:.2f}" == f"{fastest:.2f}"
+             else f"{slowest:.2f}x to {fastest:.2f}x")
     return (f"Machine calibration: {shown} ({what}); the development machine takes "
-            f"{REFERENCE_CALIBRATION_S:g} s, so this one ran at {1 / ratio:.2g}x its speed. "
+            f"{REFERENCE_CALIBRATION_S:g} s, so this one ran at {speed} its speed. "
             f"*Scaled* is a chapter's seconds at the development machine's speed: a slow "
             f"machine shows a large ratio here, a slow chapter a large scaled time.")
 
