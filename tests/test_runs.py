@@ -160,6 +160,11 @@ def test_an_interrupted_run_leaves_nothing_broken_and_the_next_reuses_what_finis
     assert records[0]["started"] == finished and not (tmp_path / "first-ran").exists()
     assert (out / "02-second.ipynb").is_file() and records[1]["metrics"] == {"answer": 42.0}
 
-    (out / "01-first.json").write_text('{"notebook": "01-fi')  # a torn record is not reused
+    for name in ("01-first", "02-second"):  # a torn record is not reused
+        (out / f"{name}.json").write_text('{"notebook": "01-fi')
     records = run_notebooks("smoke", out, folder=notebooks)
     assert (tmp_path / "first-ran").exists() and records[0]["started"] != finished
+    # Each record's calibration has a reading before and one after its notebook; a notebook
+    # run right after another starts from that one's reading after.
+    first, second = (r["calibration"]["readings"] for r in records)
+    assert len(first) == len(second) == 2 and second[0] == first[1]

@@ -204,17 +204,20 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
     stopped. The digest sees this environment's libraries: a caller that runs another
     environment's `kernel` passes `reuse=False` (`colablike.run_chapters`). Before and after
     each notebook it executes, it measures the machine's speed (`imgclf.hardware.calibrate`,
-    `around`) for its record. Prints one line per notebook as it
+    `around`) for its record; a notebook executed right after another takes that one's last
+    reading as its first. Prints one line per notebook as it
     finishes. Raises RuntimeError naming the notebooks that failed or whose metrics left
     their expected ranges, after trying all of them.
     """
     sources = notebook_sources(folder, only)
     records, failures = [], []
     versions, settings = installed_versions(), resolve(profile, dataset)
+    last_reading = None
     for source in sources:
         digest = inputs_digest(source, profile, dataset, versions, settings)
         earlier = reuse and reusable(source, out_dir, digest)
-        calibration = None if earlier else hardware.calibrate()
+        calibration = None if earlier else (last_reading or hardware.calibrate())
+        last_reading = None
         if earlier:
             print(f"reusing {source} (finished {earlier['started']}, same inputs)", flush=True)
             earlier["expected"] = expected.check(earlier, source.parent)
@@ -228,6 +231,8 @@ def run_notebooks(profile: str, out_dir: Path | str, folder: Path | str = "noteb
             print(f"  FAILED: {failures[-1]}", flush=True)
             continue
         records.append(record)
+        if not earlier:
+            last_reading = reading_after(record)
         verdict = record["expected"]
         print(f"  {record['seconds']:.1f} s (calibration {_readings(record)}), "
               f"{record['profile']} profile, "
@@ -257,6 +262,16 @@ def nbval_check(folder: Path | str = "notebooks") -> None:
     if done.returncode != 0:
         raise RuntimeError(f"nbval: the committed notebooks in {folder} did not reproduce "
                            f"their checked outputs (pytest exit status {done.returncode})")
+
+
+def reading_after(record: dict) -> dict | None:
+    """The calibration reading taken just after the record's notebook, as the next notebook's
+    reading before it: the two would be taken seconds apart, at a second or more each."""
+    calibration = record.get("calibration")
+    if not calibration or not calibration.get("readings"):
+        return None
+    last = calibration["readings"][-1]
+    return {**calibration, "seconds": last, "readings": [last]}
 
 
 def _readings(record: dict) -> str:
