@@ -45,13 +45,19 @@ def calibration_version(record: dict) -> int | None:
     return calibration.get("version", 1) if calibration.get("seconds") else None
 
 
+def on_reference_engine(record: dict) -> bool:
+    """Whether the record ran as the reference calibration did: on `REFERENCE_BACKEND`, on a
+    machine without a GPU."""
+    return (record.get("versions", {}).get("keras_backend") == REFERENCE_BACKEND
+            and not record.get("hardware", {}).get("gpus"))
+
+
 def comparable(record: dict) -> bool:
     """Whether the record's calibration can be set beside the reference machine's: measured
-    by today's calibration (`imgclf.hardware.CALIBRATION_VERSION`) with TensorFlow, on a
-    machine without a GPU."""
+    by today's calibration (`imgclf.hardware.CALIBRATION_VERSION`) on the reference's engine
+    (`on_reference_engine`)."""
     return (calibration_version(record) == hardware.CALIBRATION_VERSION
-            and record.get("versions", {}).get("keras_backend") == REFERENCE_BACKEND
-            and not record.get("hardware", {}).get("gpus"))
+            and on_reference_engine(record))
 
 
 def calibrated_seconds(record: dict) -> float | None:

@@ -23,6 +23,7 @@ from imgclf.course.records import (
     calibrated_seconds,
     comparable,
     load_records,
+    on_reference_engine,
 )
 
 KEPT = Path("book") / "results"
@@ -89,8 +90,7 @@ def _calibration(records: list[dict]) -> str:
                 "seconds cannot be compared with another machine's.")
     shown = " and ".join(f"{f:g} s" for f in figures)
     what = (f"{records[0]['calibration']['what']}; `imgclf.hardware.calibrate`")
-    if not all(r.get("versions", {}).get("keras_backend") == REFERENCE_BACKEND
-               and not r.get("hardware", {}).get("gpus") for r in records):
+    if not all(on_reference_engine(r) for r in records):
         return (f"Machine calibration: {shown} ({what}), on "
                 f"{records[0]['versions'].get('keras_backend')} "
                 f"{'and a GPU' if records[0]['hardware'].get('gpus') else 'without a GPU'}. The "
